@@ -1,1 +1,32 @@
-//! placeholder
+//! The one place that knows how practitioners live in tantivy: the schema, the tokenizers, the
+//! geo cells, and the mapping from a [`Practitioner`] to a document and back. The write path
+//! (`stillpoint-ingest`) and the read path (the search core) both go through it, so they cannot
+//! disagree on a field name or a tokenizer.
+//!
+//! The index lives in `<state dir>/tantivy/`; the state directory will also hold the publication
+//! and token stores.
+//!
+//! ```
+//! use stillpoint_index::PractitionerIndex;
+//!
+//! let index = PractitionerIndex::create_in_ram().unwrap();
+//! assert_eq!(index.num_practitioners().unwrap(), 0);
+//! ```
+//!
+//! [`Practitioner`]: stillpoint_model::Practitioner
+
+mod document;
+mod error;
+pub mod geo;
+mod index;
+mod schema;
+
+pub use document::{DocumentMapper, practitioner_from_stored};
+pub use error::{IndexError, Result};
+pub use index::{PractitionerIndex, PractitionerWriter, TANTIVY_DIR};
+pub use schema::{
+    Fields, PLAIN_TOKENIZER, SCHEMA_VERSION, TEXT_TOKENIZER, build_schema, register_tokenizers,
+};
+
+/// Re-exported so the search core and ingest use the same tantivy version as the schema.
+pub use tantivy;

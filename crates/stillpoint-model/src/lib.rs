@@ -32,6 +32,7 @@
 //! ```
 
 pub mod codes;
+pub mod date;
 pub mod feed;
 pub mod practitioner;
 pub mod text;

@@ -165,8 +165,12 @@ pub struct Location {
     pub address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// The region's display name ("Colorado"), or as published when the gazetteer does not know it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The region's short code ("CO", "ON"); the region facet uses `{country}-{region_code}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2.
@@ -204,6 +208,13 @@ pub struct Contact {
     pub website: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub booking_url: Option<String>,
+}
+
+impl Location {
+    /// The region facet value, `{country}-{region_code}` (ISO 3166-2 style), when known.
+    pub fn region_key(&self) -> Option<String> {
+        self.region_code.as_ref().map(|code| format!("{}-{}", self.country, code))
+    }
 }
 
 #[cfg(test)]

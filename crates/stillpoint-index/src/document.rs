@@ -1,0 +1,170 @@
+//! Practitioner <-> tantivy document.
+
+use std::sync::Arc;
+
+use stillpoint_model::date::Date;
+use stillpoint_model::text::fold;
+use stillpoint_model::vocabulary::Term;
+use stillpoint_model::{Practitioner, Vocabulary};
+use tantivy::TantivyDocument;
+use tantivy::schema::Value;
+
+use crate::error::{IndexError, Result};
+use crate::geo;
+use crate::schema::Fields;
+
+/// Maps practitioners to documents. Holds the vocabulary because the searchable text of a
+/// specialty is its label and synonyms, not its id.
+#[derive(Debug, Clone)]
+pub struct DocumentMapper {
+    fields: Fields,
+    vocabulary: Arc<Vocabulary>,
+}
+
+impl DocumentMapper {
+    pub fn new(fields: Fields, vocabulary: Arc<Vocabulary>) -> Self {
+        DocumentMapper { fields, vocabulary }
+    }
+
+    /// The document of one practitioner. Everything in it comes from the normalised record, so
+    /// what privacy removed there (street addresses, exact points of city-only locations) cannot
+    /// reach the index.
+    pub fn to_document(&self, p: &Practitioner) -> TantivyDocument {
+        let f = &self.fields;
+        let v = &*self.vocabulary;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, p.id.as_str());
+        doc.add_text(f.association, &p.association);
+        let record = serde_json::to_string(p).expect("a practitioner always serialises");
+        doc.add_text(f.record, record);
+        doc.add_text(f.name_sort, fold(&p.name));
+
+        let mut plain = Vec::new();
+        doc.add_text(f.name, &p.name);
+        plain.push(p.name.clone());
+        if let Some(practice) = &p.practice_name {
+            doc.add_text(f.practice_name, practice);
+            plain.push(practice.clone());
+        }
+        if let Some(bio) = &p.bio {
+            doc.add_text(f.bio, bio);
+            plain.push(bio.clone());
+        }
+
+        let mut tags: Vec<String> = Vec::new();
+        let mut push_term = |term: Option<&Term>| {
+            if let Some(term) = term {
+                tags.push(term.label.clone());
+                tags.extend(term.synonyms.iter().cloned());
+            }
+        };
+        if let Some(approach) = &p.approach {
+            doc.add_text(f.approach, approach);
+            push_term(v.approach(approach));
+        }
+        for id in &p.professions {
+            doc.add_text(f.profession, id);
+            push_term(v.profession(id));
+        }
+        for id in &p.specialties {
+            doc.add_text(f.specialty, id);
+            push_term(v.specialty(id));
+        }
+        for id in &p.techniques {
+            doc.add_text(f.technique, id);
+            push_term(v.technique(id));
+        }
+        tags.extend(p.other_professions.iter().cloned());
+        tags.extend(p.other_specialties.iter().cloned());
+        tags.extend(p.other_techniques.iter().cloned());
+        for credential in &p.credentials {
+            doc.add_text(f.body, &credential.body);
+            doc.add_text(f.credential, credential.key());
+            if credential.verified {
+                doc.add_text(f.verified_body, &credential.body);
+                doc.add_text(f.verified_credential, credential.key());
+            }
+            tags.push(credential.credential.clone());
+            if let Some(body) = v.body_by_id(&credential.body) {
+                tags.push(body.name.clone());
+                tags.extend(body.short_name.iter().cloned());
+                if let Some(kind) = v.credential(body, &credential.credential) {
+                    tags.push(kind.label.clone());
+                    tags.extend(kind.synonyms.iter().cloned());
+                }
+            }
+        }
+        for tag in &tags {
+            doc.add_text(f.tags, tag);
+        }
+        plain.extend(tags);
+
+        for language in &p.languages {
+            doc.add_text(f.language, language);
+        }
+        let mut countries: Vec<&str> = Vec::new();
+        let mut regions: Vec<String> = Vec::new();
+        for location in &p.locations {
+            if !countries.contains(&location.country.as_str()) {
+                countries.push(&location.country);
+            }
+            if let Some(region) = location.region_key()
+                && !regions.contains(&region)
+            {
+                regions.push(region);
+            }
+            for place in [&location.city, &location.region].into_iter().flatten() {
+                doc.add_text(f.place, place);
+                plain.push(place.clone());
+            }
+            doc.add_f64(f.lat, location.point.lat);
+            doc.add_f64(f.lon, location.point.lon);
+            for cell in geo::cells_of(location.point.lat, location.point.lon) {
+                doc.add_u64(f.geo_cell, cell);
+            }
+        }
+        for country in countries {
+            doc.add_text(f.country, country);
+        }
+        for region in regions {
+            doc.add_text(f.region, region);
+        }
+        for text in plain {
+            doc.add_text(f.plain, text);
+        }
+
+        let flag = |b: bool| u64::from(b);
+        doc.add_u64(f.accepting, flag(p.accepting_new_clients == Some(true)));
+        doc.add_u64(f.home_visits, flag(p.home_visits_km.is_some_and(|km| km > 0.0)));
+        doc.add_u64(f.wheelchair, flag(p.wheelchair_accessible()));
+        doc.add_u64(
+            f.sliding_scale,
+            flag(p.fees.as_ref().is_some_and(|fees| fees.sliding_scale)),
+        );
+        doc.add_u64(f.verified, flag(p.has_verified_credential()));
+        if let Some(fees) = &p.fees {
+            if let Some(min) = fees.min.or(fees.max) {
+                doc.add_f64(f.fee_min, min);
+            }
+            if let Some(max) = fees.max.or(fees.min) {
+                doc.add_f64(f.fee_max, max);
+            }
+        }
+        if let Some(km) = p.home_visits_km {
+            doc.add_f64(f.home_visits_km, km);
+        }
+        if let Some(date) = p.last_confirmed.as_deref().and_then(Date::parse) {
+            doc.add_i64(f.last_confirmed, date.days_since_epoch());
+        }
+        doc
+    }
+}
+
+/// Decodes the stored record of a document.
+pub fn practitioner_from_stored(fields: &Fields, doc: &TantivyDocument) -> Result<Practitioner> {
+    let json = doc
+        .get_first(fields.record)
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| IndexError::Corrupt("document has no stored record".into()))?;
+    serde_json::from_str(json).map_err(|e| IndexError::Corrupt(e.to_string()))
+}

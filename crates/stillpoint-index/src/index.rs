@@ -1,0 +1,221 @@
+//! Opening, reading and writing the practitioner index.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use stillpoint_model::{Practitioner, Vocabulary};
+use tantivy::collector::TopDocs;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Schema};
+use tantivy::{
+    Index, IndexReader, IndexWriter, Opstamp, ReloadPolicy, TantivyDocument, TantivyError, Term,
+};
+
+use crate::document::{DocumentMapper, practitioner_from_stored};
+use crate::error::{IndexError, Result};
+use crate::schema::{Fields, build_schema, register_tokenizers};
+
+/// Sub-directory of the state directory that holds the tantivy index.
+pub const TANTIVY_DIR: &str = "tantivy";
+
+/// The practitioner index: a tantivy index with Stillpoint's schema and tokenizers.
+#[derive(Clone)]
+pub struct PractitionerIndex {
+    index: Index,
+    fields: Fields,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for PractitionerIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PractitionerIndex").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl PractitionerIndex {
+    /// Opens the index of the state directory `state_dir`, creating both when missing.
+    pub fn open_or_create(state_dir: &Path) -> Result<Self> {
+        let path = state_dir.join(TANTIVY_DIR);
+        std::fs::create_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+        let (schema, fields) = build_schema();
+        let directory = MmapDirectory::open(&path)
+            .map_err(|e| IndexError::Tantivy(TantivyError::from(e)))?;
+        let index = Index::open_or_create(directory, schema.clone()).map_err(|e| match e {
+            TantivyError::SchemaError(_) => schema_mismatch(&path),
+            other => IndexError::Tantivy(other),
+        })?;
+        Self::checked(index, &schema, fields, path)
+    }
+
+    /// Opens an existing index of the state directory `state_dir`.
+    pub fn open(state_dir: &Path) -> Result<Self> {
+        let path = state_dir.join(TANTIVY_DIR);
+        if !path.join("meta.json").exists() {
+            return Err(IndexError::Missing { path });
+        }
+        let (schema, fields) = build_schema();
+        let index = Index::open_in_dir(&path)?;
+        Self::checked(index, &schema, fields, path)
+    }
+
+    /// A fresh index in memory, for tests.
+    pub fn create_in_ram() -> Result<Self> {
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_ram(schema);
+        register_tokenizers(&index);
+        Ok(PractitionerIndex { index, fields, path: None })
+    }
+
+    fn checked(index: Index, schema: &Schema, fields: Fields, path: PathBuf) -> Result<Self> {
+        if !same_schema(&index.schema(), schema) {
+            return Err(schema_mismatch(&path));
+        }
+        register_tokenizers(&index);
+        Ok(PractitionerIndex { index, fields, path: Some(path) })
+    }
+
+    /// The underlying tantivy index, for the search core.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// A reader reloaded by the caller (`ReloadPolicy::Manual`): the server decides when a new
+    /// commit becomes visible.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
+    }
+
+    /// Takes the single writer lock. `memory_budget` is split between indexing threads.
+    pub fn writer(&self, vocabulary: Arc<Vocabulary>, memory_budget: usize) -> Result<PractitionerWriter> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let writer = self
+            .index
+            .writer_with_num_threads(threads, memory_budget)
+            .map_err(|e| match e {
+                TantivyError::LockFailure(..) => IndexError::Locked {
+                    path: self.path.clone().unwrap_or_default(),
+                },
+                other => IndexError::Tantivy(other),
+            })?;
+        Ok(PractitionerWriter {
+            writer,
+            fields: self.fields,
+            mapper: DocumentMapper::new(self.fields, vocabulary),
+        })
+    }
+
+    /// Number of practitioners in the last commit.
+    pub fn num_practitioners(&self) -> Result<u64> {
+        Ok(self.reader()?.searcher().num_docs())
+    }
+
+    /// The opstamp of the last commit: grows with every commit, so it serves as the index
+    /// generation.
+    pub fn generation(&self) -> Result<Opstamp> {
+        Ok(self.index.load_metas()?.opstamp)
+    }
+
+    /// One practitioner by id, from the last commit.
+    pub fn get(&self, id: &str) -> Result<Option<Practitioner>> {
+        let searcher = self.reader()?.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                practitioner_from_stored(&self.fields, &doc).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The member ids the association has in the last commit (read from the fast field, so a
+    /// million members do not mean a million stored-document reads).
+    pub fn member_ids(&self, association: &str) -> Result<Vec<String>> {
+        let searcher = self.reader()?.searcher();
+        let prefix = format!("{association}:");
+        let mut ids = Vec::new();
+        for segment in searcher.segment_readers() {
+            let Some(column) = segment.fast_fields().str("id")? else { continue };
+            let mut id = String::new();
+            for doc in segment.doc_ids_alive() {
+                for ord in column.term_ords(doc) {
+                    column
+                        .ord_to_str(ord, &mut id)
+                        .map_err(|e| IndexError::Tantivy(TantivyError::from(e)))?;
+                    if let Some(member) = id.strip_prefix(&prefix) {
+                        ids.push(member.to_owned());
+                    }
+                }
+            }
+        }
+        ids.sort_unstable();
+        Ok(ids)
+    }
+}
+
+/// The index writer with the document mapping. Nothing is visible to readers until
+/// [`PractitionerWriter::commit`]; dropping it without committing discards the changes.
+pub struct PractitionerWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    mapper: DocumentMapper,
+}
+
+impl std::fmt::Debug for PractitionerWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PractitionerWriter").finish_non_exhaustive()
+    }
+}
+
+impl PractitionerWriter {
+    /// Adds or replaces a practitioner.
+    pub fn upsert(&mut self, practitioner: &Practitioner) -> Result<()> {
+        self.delete(practitioner.id.as_str());
+        self.add(practitioner)
+    }
+
+    /// Adds a practitioner known not to be in the index yet (skips the delete).
+    pub fn add(&mut self, practitioner: &Practitioner) -> Result<()> {
+        self.writer.add_document(self.mapper.to_document(practitioner))?;
+        Ok(())
+    }
+
+    /// Removes a practitioner by id (a no-op when absent).
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+    }
+
+    /// Removes every practitioner of an association.
+    pub fn delete_association(&mut self, association: &str) {
+        self.writer.delete_term(Term::from_field_text(self.fields.association, association));
+    }
+
+    /// Makes every change durable and visible atomically; returns the new generation.
+    pub fn commit(&mut self) -> Result<Opstamp> {
+        Ok(self.writer.commit()?)
+    }
+
+    /// Waits for background merges so the process can exit cleanly.
+    pub fn finish(self) -> Result<()> {
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+fn same_schema(a: &Schema, b: &Schema) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+fn schema_mismatch(path: &Path) -> IndexError {
+    IndexError::SchemaMismatch {
+        path: path.to_path_buf(),
+        found: "another".into(),
+        expected: crate::schema::SCHEMA_VERSION.into(),
+    }
+}

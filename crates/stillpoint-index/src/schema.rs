@@ -1,0 +1,147 @@
+//! The tantivy schema and its tokenizers.
+
+use tantivy::Index;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+
+/// Bumped whenever a field or tokenizer changes, so an index built by an older build is rebuilt
+/// rather than misread.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Tokenizer of the full-text fields: split on non-alphanumerics, lowercase, fold accents, stem
+/// (English).
+pub const TEXT_TOKENIZER: &str = "stillpoint_text";
+
+/// Tokenizer for matching words as typed (prefix and typo matching need unstemmed words).
+pub const PLAIN_TOKENIZER: &str = "stillpoint_plain";
+
+/// Handles on every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `association:member_id`; the unique key.
+    pub id: Field,
+    pub association: Field,
+    /// The whole normalised practitioner as JSON, the only stored field.
+    pub record: Field,
+    /// Folded name, for sorting by name.
+    pub name_sort: Field,
+
+    // Full text, stemmed.
+    pub name: Field,
+    pub practice_name: Field,
+    pub bio: Field,
+    /// Labels and synonyms of specialties, techniques, professions, approach and credentials.
+    pub tags: Field,
+    /// City, region and country names of every location.
+    pub place: Field,
+    /// Every full-text field again, unstemmed, for prefix and typo matching.
+    pub plain: Field,
+
+    // Facets: raw strings, fast, multi-valued.
+    pub approach: Field,
+    pub body: Field,
+    /// `body:credential`.
+    pub credential: Field,
+    pub verified_body: Field,
+    pub verified_credential: Field,
+    pub profession: Field,
+    pub specialty: Field,
+    pub technique: Field,
+    pub language: Field,
+    pub country: Field,
+    /// `{country}-{region_code}`.
+    pub region: Field,
+
+    // Flags (0 or 1), fast and indexed.
+    pub accepting: Field,
+    pub home_visits: Field,
+    pub wheelchair: Field,
+    pub sliding_scale: Field,
+    pub verified: Field,
+
+    // Numbers.
+    pub fee_min: Field,
+    pub fee_max: Field,
+    pub home_visits_km: Field,
+    /// Latitude of each location, in location order (multi-valued).
+    pub lat: Field,
+    /// Longitude of each location, in location order (multi-valued).
+    pub lon: Field,
+    /// Geo cell ids of every location at every level (see [`crate::geo`]).
+    pub geo_cell: Field,
+    /// Days since 1970-01-01 of `last_confirmed`.
+    pub last_confirmed: Field,
+}
+
+/// Builds the schema and the handles on its fields.
+pub fn build_schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let facet = STRING | FAST;
+    let flag = INDEXED | FAST;
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | FAST),
+        association: builder.add_text_field("association", STRING | FAST),
+        record: builder.add_text_field("record", STORED),
+        name_sort: builder.add_text_field("name_sort", STRING | FAST),
+        name: builder.add_text_field("name", text(TEXT_TOKENIZER)),
+        practice_name: builder.add_text_field("practice_name", text(TEXT_TOKENIZER)),
+        bio: builder.add_text_field("bio", text(TEXT_TOKENIZER)),
+        tags: builder.add_text_field("tags", text(TEXT_TOKENIZER)),
+        place: builder.add_text_field("place", text(TEXT_TOKENIZER)),
+        plain: builder.add_text_field("plain", text(PLAIN_TOKENIZER)),
+        approach: builder.add_text_field("approach", facet.clone()),
+        body: builder.add_text_field("body", facet.clone()),
+        credential: builder.add_text_field("credential", facet.clone()),
+        verified_body: builder.add_text_field("verified_body", facet.clone()),
+        verified_credential: builder.add_text_field("verified_credential", facet.clone()),
+        profession: builder.add_text_field("profession", facet.clone()),
+        specialty: builder.add_text_field("specialty", facet.clone()),
+        technique: builder.add_text_field("technique", facet.clone()),
+        language: builder.add_text_field("language", facet.clone()),
+        country: builder.add_text_field("country", facet.clone()),
+        region: builder.add_text_field("region", facet),
+        accepting: builder.add_u64_field("accepting", flag.clone()),
+        home_visits: builder.add_u64_field("home_visits", flag.clone()),
+        wheelchair: builder.add_u64_field("wheelchair", flag.clone()),
+        sliding_scale: builder.add_u64_field("sliding_scale", flag.clone()),
+        verified: builder.add_u64_field("verified", flag),
+        fee_min: builder.add_f64_field("fee_min", FAST),
+        fee_max: builder.add_f64_field("fee_max", FAST),
+        home_visits_km: builder.add_f64_field("home_visits_km", FAST),
+        lat: builder.add_f64_field("lat", FAST),
+        lon: builder.add_f64_field("lon", FAST),
+        geo_cell: builder.add_u64_field("geo_cell", INDEXED),
+        last_confirmed: builder.add_i64_field("last_confirmed", FAST),
+    };
+    (builder.build(), fields)
+}
+
+/// Registers Stillpoint's tokenizers on an index; needed before writing or querying it.
+pub fn register_tokenizers(index: &Index) {
+    let text = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let plain = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    index.tokenizers().register(TEXT_TOKENIZER, text);
+    index.tokenizers().register(PLAIN_TOKENIZER, plain);
+}
