@@ -1,0 +1,153 @@
+//! One practice location: where it is (from the feed or the gazetteer) and what may be shown.
+
+use stillpoint_gazetteer::{Gazetteer, LocationQuery, Place, PlaceKind};
+use stillpoint_model::{FeedLocation, GeoPoint, Location, PointSource, Visibility, codes};
+
+use super::text;
+use crate::record::FieldError;
+
+/// Feed coordinates farther than this from the place the address names earn a warning: a common
+/// sign of swapped latitude and longitude.
+const SUSPICIOUS_DISTANCE_KM: f64 = 150.0;
+
+pub(super) fn normalize_location(
+    gazetteer: &Gazetteer,
+    index: usize,
+    feed: &FeedLocation,
+    errors: &mut Vec<FieldError>,
+    warnings: &mut Vec<FieldError>,
+) -> Option<Location> {
+    let path = |field: &str| format!("locations[{index}].{field}");
+    let before = errors.len();
+    let mut take = |r: Result<Option<String>, FieldError>| r.unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let label = take(text::line(&path("label"), feed.label.as_deref(), 120));
+    let address = take(text::line(&path("address"), feed.address.as_deref(), 200));
+    let city = take(text::line(&path("city"), feed.city.as_deref(), 120));
+    let region = take(text::line(&path("region"), feed.region.as_deref(), 120));
+    let postal_code = take(text::line(&path("postal_code"), feed.postal_code.as_deref(), 16));
+
+    let country = feed.country.trim().to_ascii_uppercase();
+    if country.is_empty() {
+        errors.push(FieldError::new(path("country"), "is required"));
+    } else if !codes::is_country(&country) {
+        errors.push(FieldError::new(path("country"), format!("{:?} is not an ISO 3166-1 alpha-2 country code", feed.country)));
+    }
+    let visibility = match feed.visibility.as_deref().map(|v| v.trim().to_ascii_lowercase()) {
+        None => Visibility::Exact,
+        Some(v) if v.is_empty() || v == "exact" => Visibility::Exact,
+        Some(v) if v == "city" => Visibility::City,
+        Some(v) => {
+            errors.push(FieldError::new(path("visibility"), format!("{v:?} must be exact or city")));
+            Visibility::Exact
+        }
+    };
+    let coordinates = match (feed.lat, feed.lon) {
+        (Some(lat), Some(lon)) => {
+            let mut ok = true;
+            if !(-90.0..=90.0).contains(&lat) {
+                errors.push(FieldError::new(path("lat"), format!("{lat} is out of range (-90 to 90)")));
+                ok = false;
+            }
+            if !(-180.0..=180.0).contains(&lon) {
+                errors.push(FieldError::new(path("lon"), format!("{lon} is out of range (-180 to 180)")));
+                ok = false;
+            }
+            ok.then_some(GeoPoint { lat, lon })
+        }
+        (Some(_), None) => {
+            errors.push(FieldError::new(path("lon"), "is required when lat is given"));
+            None
+        }
+        (None, Some(_)) => {
+            errors.push(FieldError::new(path("lat"), "is required when lon is given"));
+            None
+        }
+        (None, None) => None,
+    };
+    if errors.len() > before {
+        return None;
+    }
+
+    let place = gazetteer.locate(&LocationQuery {
+        postal_code: postal_code.as_deref(),
+        city: city.as_deref(),
+        region: region.as_deref(),
+        country: &country,
+    });
+    let (point, point_source) = match (visibility, coordinates, &place) {
+        // A home practice is searchable at its area's centre only: the feed's exact point is
+        // dropped here, before anything is stored.
+        (Visibility::City, _, Some(place)) => (place_point(place), source_of(place)),
+        (Visibility::City, _, None) => {
+            errors.push(FieldError::new(
+                path("city"),
+                "a city-only location needs a city or postal code the gazetteer knows, so its exact position is never stored",
+            ));
+            return None;
+        }
+        (Visibility::Exact, Some(point), place) => {
+            if let Some(place) = place {
+                let km = haversine_km(point, place_point(place));
+                if km > SUSPICIOUS_DISTANCE_KM {
+                    warnings.push(FieldError::new(
+                        path("lat"),
+                        format!("coordinates are {km:.0} km from {}; are latitude and longitude swapped?", place.label),
+                    ));
+                }
+            }
+            (point, PointSource::Feed)
+        }
+        (Visibility::Exact, None, Some(place)) => (place_point(place), source_of(place)),
+        (Visibility::Exact, None, None) => {
+            let field = if postal_code.is_some() { "postal_code" } else { "city" };
+            errors.push(FieldError::new(
+                path(field),
+                "cannot place this location: give lat and lon, or a postal code or city (and region) the gazetteer knows",
+            ));
+            return None;
+        }
+    };
+
+    let (region, region_code) = match &place {
+        Some(p) => (p.region.clone().or(region), p.region_code.clone()),
+        None => (region, None),
+    };
+    let city = city.or_else(|| place.as_ref().and_then(|p| p.city.clone()));
+    Some(Location {
+        label,
+        address: if visibility == Visibility::City { None } else { address },
+        city,
+        region,
+        region_code,
+        postal_code,
+        country,
+        point,
+        point_source,
+        visibility,
+        wheelchair_accessible: feed.wheelchair_accessible,
+    })
+}
+
+fn place_point(place: &Place) -> GeoPoint {
+    GeoPoint { lat: place.lat, lon: place.lon }
+}
+
+fn source_of(place: &Place) -> PointSource {
+    match place.kind {
+        PlaceKind::PostalCode => PointSource::PostalCode,
+        PlaceKind::City => PointSource::City,
+    }
+}
+
+/// Great-circle distance on the sphere of mean radius 6,371.0088 km.
+fn haversine_km(a: GeoPoint, b: GeoPoint) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6_371.008_8;
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
