@@ -1,0 +1,32 @@
+//! One module per command.
+
+mod demo;
+mod generate;
+mod geocode;
+mod ingest;
+mod show;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::context::Context;
+
+/// Exit code when some records were rejected and the rest committed.
+pub const EXIT_REJECTED: u8 = 3;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        // The gazetteer needs no configuration.
+        Command::Geocode(args) => geocode::run(&args),
+        command => {
+            let context = Context::load(&cli.global)?;
+            match command {
+                Command::Demo(args) => demo::run(&context, &args),
+                Command::Generate(args) => generate::run(&context, &args),
+                Command::Ingest(args) => ingest::run(&context, &args),
+                Command::Show(args) => show::run(&context, &args),
+                Command::Geocode(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Configuration as the commands see it: file < environment < flags.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use stillpoint_config::Config;
+use stillpoint_index::PractitionerIndex;
+use stillpoint_model::Vocabulary;
+
+use crate::cli::GlobalArgs;
+
+/// The loaded configuration and vocabulary.
+pub struct Context {
+    pub config: Config,
+    pub vocabulary: Arc<Vocabulary>,
+}
+
+impl Context {
+    pub fn load(global: &GlobalArgs) -> anyhow::Result<Context> {
+        let mut config = Config::load(global.config.as_deref(), std::env::vars())
+            .context("loading the configuration")?;
+        if let Some(dir) = &global.index {
+            config.index.dir = dir.clone();
+        }
+        let vocabulary = config.load_vocabulary().context("loading the vocabulary")?;
+        Ok(Context { config, vocabulary: Arc::new(vocabulary) })
+    }
+
+    /// The state directory.
+    pub fn state_dir(&self) -> PathBuf {
+        self.config.index.dir.clone()
+    }
+
+    pub fn open_or_create_index(&self) -> anyhow::Result<PractitionerIndex> {
+        let dir = self.state_dir();
+        PractitionerIndex::open_or_create(&dir)
+            .with_context(|| format!("opening the index in {}", dir.display()))
+    }
+
+    pub fn open_index(&self) -> anyhow::Result<PractitionerIndex> {
+        Ok(PractitionerIndex::open(&self.state_dir())?)
+    }
+}
