@@ -1,1 +1,6 @@
+//! One end-to-end test binary; each module is one area of the product.
 
+mod common;
+
+mod cli;
+mod crash;
