@@ -1,11 +1,8 @@
 //! Practitioner <-> tantivy document.
 
-use std::sync::Arc;
-
 use stillpoint_model::date::Date;
 use stillpoint_model::text::fold;
-use stillpoint_model::vocabulary::Term;
-use stillpoint_model::{Practitioner, Vocabulary};
+use stillpoint_model::Practitioner;
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
@@ -13,17 +10,15 @@ use crate::error::{IndexError, Result};
 use crate::geo;
 use crate::schema::Fields;
 
-/// Maps practitioners to documents. Holds the vocabulary because the searchable text of a
-/// specialty is its label and synonyms, not its id.
+/// Maps practitioners to documents.
 #[derive(Debug, Clone)]
 pub struct DocumentMapper {
     fields: Fields,
-    vocabulary: Arc<Vocabulary>,
 }
 
 impl DocumentMapper {
-    pub fn new(fields: Fields, vocabulary: Arc<Vocabulary>) -> Self {
-        DocumentMapper { fields, vocabulary }
+    pub fn new(fields: Fields) -> Self {
+        DocumentMapper { fields }
     }
 
     /// The document of one practitioner. Everything in it comes from the normalised record, so
@@ -31,7 +26,6 @@ impl DocumentMapper {
     /// reach the index.
     pub fn to_document(&self, p: &Practitioner) -> TantivyDocument {
         let f = &self.fields;
-        let v = &*self.vocabulary;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, p.id.as_str());
         doc.add_text(f.association, &p.association);
@@ -39,44 +33,28 @@ impl DocumentMapper {
         doc.add_text(f.record, record);
         doc.add_text(f.name_sort, fold(&p.name));
 
-        let mut plain = Vec::new();
         doc.add_text(f.name, &p.name);
-        plain.push(p.name.clone());
         if let Some(practice) = &p.practice_name {
             doc.add_text(f.practice_name, practice);
-            plain.push(practice.clone());
         }
         if let Some(bio) = &p.bio {
             doc.add_text(f.bio, bio);
-            plain.push(bio.clone());
         }
-
-        let mut tags: Vec<String> = Vec::new();
-        let mut push_term = |term: Option<&Term>| {
-            if let Some(term) = term {
-                tags.push(term.label.clone());
-                tags.extend(term.synonyms.iter().cloned());
-            }
-        };
         if let Some(approach) = &p.approach {
             doc.add_text(f.approach, approach);
-            push_term(v.approach(approach));
         }
         for id in &p.professions {
             doc.add_text(f.profession, id);
-            push_term(v.profession(id));
         }
         for id in &p.specialties {
             doc.add_text(f.specialty, id);
-            push_term(v.specialty(id));
         }
         for id in &p.techniques {
             doc.add_text(f.technique, id);
-            push_term(v.technique(id));
         }
-        tags.extend(p.other_professions.iter().cloned());
-        tags.extend(p.other_specialties.iter().cloned());
-        tags.extend(p.other_techniques.iter().cloned());
+        for other in p.other_professions.iter().chain(&p.other_specialties).chain(&p.other_techniques) {
+            doc.add_text(f.other_terms, other);
+        }
         for credential in &p.credentials {
             doc.add_text(f.body, &credential.body);
             doc.add_text(f.credential, credential.key());
@@ -84,21 +62,7 @@ impl DocumentMapper {
                 doc.add_text(f.verified_body, &credential.body);
                 doc.add_text(f.verified_credential, credential.key());
             }
-            tags.push(credential.credential.clone());
-            if let Some(body) = v.body_by_id(&credential.body) {
-                tags.push(body.name.clone());
-                tags.extend(body.short_name.iter().cloned());
-                if let Some(kind) = v.credential(body, &credential.credential) {
-                    tags.push(kind.label.clone());
-                    tags.extend(kind.synonyms.iter().cloned());
-                }
-            }
         }
-        for tag in &tags {
-            doc.add_text(f.tags, tag);
-        }
-        plain.extend(tags);
-
         for language in &p.languages {
             doc.add_text(f.language, language);
         }
@@ -115,7 +79,6 @@ impl DocumentMapper {
             }
             for place in [&location.city, &location.region].into_iter().flatten() {
                 doc.add_text(f.place, place);
-                plain.push(place.clone());
             }
             doc.add_f64(f.lat, location.point.lat);
             doc.add_f64(f.lon, location.point.lon);
@@ -128,9 +91,6 @@ impl DocumentMapper {
         }
         for region in regions {
             doc.add_text(f.region, region);
-        }
-        for text in plain {
-            doc.add_text(f.plain, text);
         }
 
         let flag = |b: bool| u64::from(b);

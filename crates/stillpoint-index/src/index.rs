@@ -1,9 +1,8 @@
 //! Opening, reading and writing the practitioner index.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use stillpoint_model::{Practitioner, Vocabulary};
+use stillpoint_model::Practitioner;
 use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::query::TermQuery;
@@ -91,7 +90,7 @@ impl PractitionerIndex {
     }
 
     /// Takes the single writer lock. `memory_budget` is split between indexing threads.
-    pub fn writer(&self, vocabulary: Arc<Vocabulary>, memory_budget: usize) -> Result<PractitionerWriter> {
+    pub fn writer(&self, memory_budget: usize) -> Result<PractitionerWriter> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         let writer = self
             .index
@@ -105,7 +104,7 @@ impl PractitionerIndex {
         Ok(PractitionerWriter {
             writer,
             fields: self.fields,
-            mapper: DocumentMapper::new(self.fields, vocabulary),
+            mapper: DocumentMapper::new(self.fields),
         })
     }
 

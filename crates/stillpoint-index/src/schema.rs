@@ -18,7 +18,8 @@ pub const SCHEMA_VERSION: &str = "1";
 /// (English).
 pub const TEXT_TOKENIZER: &str = "stillpoint_text";
 
-/// Tokenizer for matching words as typed (prefix and typo matching need unstemmed words).
+/// Tokenizer for matching words as typed, without stemming (registered for the search core's
+/// query analysis; no field of schema version 1 uses it).
 pub const PLAIN_TOKENIZER: &str = "stillpoint_plain";
 
 /// Handles on every field of the schema.
@@ -36,12 +37,12 @@ pub struct Fields {
     pub name: Field,
     pub practice_name: Field,
     pub bio: Field,
-    /// Labels and synonyms of specialties, techniques, professions, approach and credentials.
-    pub tags: Field,
-    /// City, region and country names of every location.
+    /// Values the vocabulary does not know (free-text professions, specialties, techniques).
+    /// Known values are searched through their facet ids: the search core expands query words
+    /// through the vocabulary's labels and synonyms at query time, so no document carries them.
+    pub other_terms: Field,
+    /// City and region names of every location.
     pub place: Field,
-    /// Every full-text field again, unstemmed, for prefix and typo matching.
-    pub plain: Field,
 
     // Facets: raw strings, fast, multi-valued.
     pub approach: Field,
@@ -82,13 +83,15 @@ pub struct Fields {
 /// Builds the schema and the handles on its fields.
 pub fn build_schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let text = |tokenizer: &str| {
+    // Positions only where phrases are worth matching (names); long text gets frequencies only,
+    // which keeps ingest within its throughput target.
+    let text = |option: IndexRecordOption| {
         TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            TextFieldIndexing::default().set_tokenizer(TEXT_TOKENIZER).set_index_option(option),
         )
     };
+    let phrases = IndexRecordOption::WithFreqsAndPositions;
+    let words = IndexRecordOption::WithFreqs;
     let facet = STRING | FAST;
     let flag = INDEXED | FAST;
     let fields = Fields {
@@ -96,12 +99,11 @@ pub fn build_schema() -> (Schema, Fields) {
         association: builder.add_text_field("association", STRING | FAST),
         record: builder.add_text_field("record", STORED),
         name_sort: builder.add_text_field("name_sort", STRING | FAST),
-        name: builder.add_text_field("name", text(TEXT_TOKENIZER)),
-        practice_name: builder.add_text_field("practice_name", text(TEXT_TOKENIZER)),
-        bio: builder.add_text_field("bio", text(TEXT_TOKENIZER)),
-        tags: builder.add_text_field("tags", text(TEXT_TOKENIZER)),
-        place: builder.add_text_field("place", text(TEXT_TOKENIZER)),
-        plain: builder.add_text_field("plain", text(PLAIN_TOKENIZER)),
+        name: builder.add_text_field("name", text(phrases)),
+        practice_name: builder.add_text_field("practice_name", text(phrases)),
+        bio: builder.add_text_field("bio", text(words)),
+        other_terms: builder.add_text_field("other_terms", text(words)),
+        place: builder.add_text_field("place", text(phrases)),
         approach: builder.add_text_field("approach", facet.clone()),
         body: builder.add_text_field("body", facet.clone()),
         credential: builder.add_text_field("credential", facet.clone()),

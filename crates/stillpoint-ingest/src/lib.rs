@@ -95,7 +95,7 @@ pub fn ingest(
     let mut writer = if options.dry_run {
         None
     } else {
-        Some(index.writer(vocabulary, options.writer_memory_bytes)?)
+        Some(index.writer(options.writer_memory_bytes)?)
     };
 
     let format = match options.format.or(input.format_hint) {
