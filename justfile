@@ -1,0 +1,33 @@
+# Stillpoint's one entry point for tooling; CI (.ci/run) runs the same commands.
+
+default:
+    @just --list
+
+# Run the product on generated demo data.
+demo:
+    cargo run --release -- demo
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Lint exactly as CI does.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Run every test.
+test:
+    cargo test --workspace
+
+# Ingest throughput over generated practitioners (default one million); writes a report.
+bench count="1000000":
+    cargo run --release -p stillpoint-bench -- ingest --count {{count}}
+
+# What CI runs.
+ci:
+    bash .ci/run
+
+# Re-derive the embedded gazetteer (see scripts/gazetteer/README.md).
+gazetteer:
+    node scripts/gazetteer/derive.js
