@@ -12,8 +12,10 @@ pub(crate) fn apply_overrides(
     table: &mut toml::Table,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(), ConfigError> {
-    let mut vars: Vec<(String, String)> =
-        env.into_iter().filter(|(k, _)| k.starts_with(PREFIX) && !NOT_CONFIG.contains(&k.as_str())).collect();
+    let mut vars: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(PREFIX) && !NOT_CONFIG.contains(&k.as_str()))
+        .collect();
     vars.sort();
     for (name, raw) in vars {
         let key = name[PREFIX.len()..].to_ascii_lowercase();
@@ -25,7 +27,9 @@ pub(crate) fn apply_overrides(
         let target = table.iter_mut().find_map(|(section, item)| {
             let rest = key.strip_prefix(section.as_str())?.strip_prefix('_')?;
             let section = item.as_table_mut()?;
-            section.contains_key(rest).then(|| (section, rest.to_owned()))
+            section
+                .contains_key(rest)
+                .then(|| (section, rest.to_owned()))
         });
         match target {
             Some((section, field)) => {
@@ -33,7 +37,9 @@ pub(crate) fn apply_overrides(
                 // string, "50" for an integer key becomes an integer.
                 let value = match (&section[&field], value) {
                     (toml::Value::String(_), _) => toml::Value::String(raw.clone()),
-                    (toml::Value::Float(_), toml::Value::Integer(i)) => toml::Value::Float(i as f64),
+                    (toml::Value::Float(_), toml::Value::Integer(i)) => {
+                        toml::Value::Float(i as f64)
+                    }
                     (_, value) => value,
                 };
                 section.insert(field, value);
@@ -41,7 +47,8 @@ pub(crate) fn apply_overrides(
             None => {
                 return Err(ConfigError::Env {
                     name,
-                    message: "does not name a configuration key (see config/stillpoint.toml)".into(),
+                    message: "does not name a configuration key (see config/stillpoint.toml)"
+                        .into(),
                 });
             }
         }

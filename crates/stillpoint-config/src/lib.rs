@@ -29,10 +29,16 @@ pub const DEFAULT_VOCABULARY: &str = include_str!("../../../config/vocabulary.to
 pub enum ConfigError {
     /// The file could not be read.
     #[error("{path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The file is not valid TOML or has unknown or mistyped keys.
     #[error("{origin}: {source}")]
-    Parse { origin: String, source: Box<toml::de::Error> },
+    Parse {
+        origin: String,
+        source: Box<toml::de::Error>,
+    },
     /// An environment variable does not name a known key.
     #[error("environment variable {name}: {message}")]
     Env { name: String, message: String },
@@ -41,7 +47,10 @@ pub enum ConfigError {
     Invalid(String),
     /// The vocabulary file is unreadable or invalid.
     #[error("{origin}: {source}")]
-    Vocabulary { origin: String, source: VocabularyError },
+    Vocabulary {
+        origin: String,
+        source: VocabularyError,
+    },
 }
 
 /// The whole configuration.
@@ -105,15 +114,23 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let (text, origin, base_dir) = match path {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
                 let base = path.parent().map(Path::to_path_buf);
                 (text, path.display().to_string(), base)
             }
-            None => (DEFAULT_CONFIG.to_owned(), "built-in configuration".to_owned(), None),
+            None => (
+                DEFAULT_CONFIG.to_owned(),
+                "built-in configuration".to_owned(),
+                None,
+            ),
         };
-        let parse_error =
-            |source| ConfigError::Parse { origin: origin.clone(), source: Box::new(source) };
+        let parse_error = |source| ConfigError::Parse {
+            origin: origin.clone(),
+            source: Box::new(source),
+        };
         let mut table: toml::Table = toml::from_str(&text).map_err(parse_error)?;
         env::apply_overrides(&mut table, env)?;
         let mut config: Config = table.try_into().map_err(parse_error)?;
@@ -130,15 +147,30 @@ impl Config {
                 problems.push(message.to_owned());
             }
         };
-        check(self.index.writer_memory_mb >= 16, "index.writer_memory_mb must be at least 16");
-        check(self.index.writer_memory_mb <= 16_384, "index.writer_memory_mb must be at most 16384");
-        check(self.ingest.max_record_bytes >= 1024, "ingest.max_record_bytes must be at least 1024");
-        check(self.ingest.fetch_timeout_secs >= 1, "ingest.fetch_timeout_secs must be at least 1");
+        check(
+            self.index.writer_memory_mb >= 16,
+            "index.writer_memory_mb must be at least 16",
+        );
+        check(
+            self.index.writer_memory_mb <= 16_384,
+            "index.writer_memory_mb must be at most 16384",
+        );
+        check(
+            self.ingest.max_record_bytes >= 1024,
+            "ingest.max_record_bytes must be at least 1024",
+        );
+        check(
+            self.ingest.fetch_timeout_secs >= 1,
+            "ingest.fetch_timeout_secs must be at least 1",
+        );
         check(
             (0.0..=100.0).contains(&self.ingest.max_removal_percent),
             "ingest.max_removal_percent must be between 0 and 100",
         );
-        check(self.limits.max_query_chars >= 1, "limits.max_query_chars must be at least 1");
+        check(
+            self.limits.max_query_chars >= 1,
+            "limits.max_query_chars must be at least 1",
+        );
         check(
             (1..=1000).contains(&self.limits.max_per_page),
             "limits.max_per_page must be between 1 and 1000",
@@ -151,7 +183,11 @@ impl Config {
             self.limits.max_radius_km > 0.0 && self.limits.max_radius_km <= 20_016.0,
             "limits.max_radius_km must be in (0, 20016]",
         );
-        if problems.is_empty() { Ok(()) } else { Err(ConfigError::Invalid(problems.join("; "))) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid(problems.join("; ")))
+        }
     }
 
     /// A path from the configuration file, resolved against the file's directory.
@@ -167,15 +203,20 @@ impl Config {
         match &self.vocabulary {
             Some(path) => {
                 let path = self.resolve(path);
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+                let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
                 Vocabulary::from_toml_str(&text).map_err(|source| ConfigError::Vocabulary {
                     origin: path.display().to_string(),
                     source,
                 })
             }
             None => Vocabulary::from_toml_str(DEFAULT_VOCABULARY).map_err(|source| {
-                ConfigError::Vocabulary { origin: "built-in vocabulary".into(), source }
+                ConfigError::Vocabulary {
+                    origin: "built-in vocabulary".into(),
+                    source,
+                }
             }),
         }
     }
@@ -186,12 +227,16 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn shipped_configuration_parses_and_validates() {
-        let config = Config::load(Some(Path::new("../../config/stillpoint.toml")), vars(&[])).unwrap();
+        let config =
+            Config::load(Some(Path::new("../../config/stillpoint.toml")), vars(&[])).unwrap();
         assert_eq!(config.limits.max_per_page, 100);
         assert_eq!(config.server.listen.port(), 7700);
     }
@@ -200,11 +245,22 @@ mod tests {
     fn shipped_vocabulary_loads() {
         let config = Config::load(None, vars(&[])).unwrap();
         let vocabulary = config.load_vocabulary().unwrap();
-        for id in ["upledger", "iahp", "bcta-na", "csta-uk", "ctet", "cnhc", "ncbtmb"] {
+        for id in [
+            "upledger", "iahp", "bcta-na", "csta-uk", "ctet", "cnhc", "ncbtmb",
+        ] {
             assert!(vocabulary.body_by_id(id).is_some(), "body {id}");
         }
-        for (name, id) in [("TMJ", "tmj"), ("jaw pain", "tmj"), ("TMD", "tmj"), ("migraines", "headaches-migraines")] {
-            assert_eq!(vocabulary.specialty(name).map(|t| t.id.as_str()), Some(id), "{name}");
+        for (name, id) in [
+            ("TMJ", "tmj"),
+            ("jaw pain", "tmj"),
+            ("TMD", "tmj"),
+            ("migraines", "headaches-migraines"),
+        ] {
+            assert_eq!(
+                vocabulary.specialty(name).map(|t| t.id.as_str()),
+                Some(id),
+                "{name}"
+            );
         }
         let upledger = vocabulary.body_by_id("upledger").unwrap();
         assert!(vocabulary.vouches("iahp", upledger));
@@ -231,7 +287,10 @@ mod tests {
     #[test]
     fn unknown_environment_key_is_an_error_naming_it() {
         let err = Config::load(None, vars(&[("STILLPOINT_LIMITS_MAX_PAGE", "5")])).unwrap_err();
-        assert!(err.to_string().contains("STILLPOINT_LIMITS_MAX_PAGE"), "{err}");
+        assert!(
+            err.to_string().contains("STILLPOINT_LIMITS_MAX_PAGE"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -245,7 +304,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("stillpoint-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("bad.toml");
-        std::fs::write(&path, DEFAULT_CONFIG.replace("[server]", "[server]\nlisten_port = 1")).unwrap();
+        std::fs::write(
+            &path,
+            DEFAULT_CONFIG.replace("[server]", "[server]\nlisten_port = 1"),
+        )
+        .unwrap();
         let err = Config::load(Some(&path), vars(&[])).unwrap_err();
         assert!(err.to_string().contains("listen_port"), "{err}");
         std::fs::remove_dir_all(dir).ok();

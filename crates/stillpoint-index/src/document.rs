@@ -1,8 +1,8 @@
 //! Practitioner <-> tantivy document.
 
+use stillpoint_model::Practitioner;
 use stillpoint_model::date::Date;
 use stillpoint_model::text::fold;
-use stillpoint_model::Practitioner;
 use tantivy::TantivyDocument;
 use tantivy::schema::Value;
 
@@ -52,7 +52,12 @@ impl DocumentMapper {
         for id in &p.techniques {
             doc.add_text(f.technique, id);
         }
-        for other in p.other_professions.iter().chain(&p.other_specialties).chain(&p.other_techniques) {
+        for other in p
+            .other_professions
+            .iter()
+            .chain(&p.other_specialties)
+            .chain(&p.other_techniques)
+        {
             doc.add_text(f.other_terms, other);
         }
         for credential in &p.credentials {
@@ -95,7 +100,10 @@ impl DocumentMapper {
 
         let flag = |b: bool| u64::from(b);
         doc.add_u64(f.accepting, flag(p.accepting_new_clients == Some(true)));
-        doc.add_u64(f.home_visits, flag(p.home_visits_km.is_some_and(|km| km > 0.0)));
+        doc.add_u64(
+            f.home_visits,
+            flag(p.home_visits_km.is_some_and(|km| km > 0.0)),
+        );
         doc.add_u64(f.wheelchair, flag(p.wheelchair_accessible()));
         doc.add_u64(
             f.sliding_scale,

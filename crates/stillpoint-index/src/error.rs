@@ -10,7 +10,11 @@ pub enum IndexError {
     #[error(
         "the index at {path} was built with schema version {found}, this build uses {expected}; rebuild it"
     )]
-    SchemaMismatch { path: PathBuf, found: String, expected: String },
+    SchemaMismatch {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
     /// A stored document could not be decoded back into a practitioner.
     #[error("stored practitioner is corrupt: {0}")]
     Corrupt(String),
@@ -19,7 +23,10 @@ pub enum IndexError {
     Locked { path: PathBuf },
     /// Reading or writing the state directory failed.
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// tantivy failed.
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

@@ -49,7 +49,12 @@ mod tests {
 
     #[test]
     fn cells_nest_across_levels() {
-        for &(lat, lon) in &[(40.015, -105.27), (-89.99, 179.999), (90.0, 180.0), (0.0, 0.0)] {
+        for &(lat, lon) in &[
+            (40.015, -105.27),
+            (-89.99, 179.999),
+            (90.0, 180.0),
+            (0.0, 0.0),
+        ] {
             let cells: Vec<u64> = cells_of(lat, lon).collect();
             assert_eq!(cells.len(), usize::from(LEVELS));
             for level in 1..LEVELS {

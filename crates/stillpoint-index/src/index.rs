@@ -28,7 +28,9 @@ pub struct PractitionerIndex {
 
 impl std::fmt::Debug for PractitionerIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PractitionerIndex").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("PractitionerIndex")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -36,10 +38,13 @@ impl PractitionerIndex {
     /// Opens the index of the state directory `state_dir`, creating both when missing.
     pub fn open_or_create(state_dir: &Path) -> Result<Self> {
         let path = state_dir.join(TANTIVY_DIR);
-        std::fs::create_dir_all(&path).map_err(|source| IndexError::Io { path: path.clone(), source })?;
+        std::fs::create_dir_all(&path).map_err(|source| IndexError::Io {
+            path: path.clone(),
+            source,
+        })?;
         let (schema, fields) = build_schema();
-        let directory = MmapDirectory::open(&path)
-            .map_err(|e| IndexError::Tantivy(TantivyError::from(e)))?;
+        let directory =
+            MmapDirectory::open(&path).map_err(|e| IndexError::Tantivy(TantivyError::from(e)))?;
         let index = Index::open_or_create(directory, schema.clone()).map_err(|e| match e {
             TantivyError::SchemaError(_) => schema_mismatch(&path),
             other => IndexError::Tantivy(other),
@@ -63,7 +68,11 @@ impl PractitionerIndex {
         let (schema, fields) = build_schema();
         let index = Index::create_in_ram(schema);
         register_tokenizers(&index);
-        Ok(PractitionerIndex { index, fields, path: None })
+        Ok(PractitionerIndex {
+            index,
+            fields,
+            path: None,
+        })
     }
 
     fn checked(index: Index, schema: &Schema, fields: Fields, path: PathBuf) -> Result<Self> {
@@ -71,7 +80,11 @@ impl PractitionerIndex {
             return Err(schema_mismatch(&path));
         }
         register_tokenizers(&index);
-        Ok(PractitionerIndex { index, fields, path: Some(path) })
+        Ok(PractitionerIndex {
+            index,
+            fields,
+            path: Some(path),
+        })
     }
 
     /// The underlying tantivy index, for the search core.
@@ -86,12 +99,18 @@ impl PractitionerIndex {
     /// A reader reloaded by the caller (`ReloadPolicy::Manual`): the server decides when a new
     /// commit becomes visible.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self.index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?)
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
     }
 
     /// Takes the single writer lock. `memory_budget` is split between indexing threads.
     pub fn writer(&self, memory_budget: usize) -> Result<PractitionerWriter> {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
         let writer = self
             .index
             .writer_with_num_threads(threads, memory_budget)
@@ -122,7 +141,10 @@ impl PractitionerIndex {
     /// One practitioner by id, from the last commit.
     pub fn get(&self, id: &str) -> Result<Option<Practitioner>> {
         let searcher = self.reader()?.searcher();
-        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
         let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
         match top.first() {
             Some((_, address)) => {
@@ -140,7 +162,9 @@ impl PractitionerIndex {
         let prefix = format!("{association}:");
         let mut ids = Vec::new();
         for segment in searcher.segment_readers() {
-            let Some(column) = segment.fast_fields().str("id")? else { continue };
+            let Some(column) = segment.fast_fields().str("id")? else {
+                continue;
+            };
             let mut id = String::new();
             for doc in segment.doc_ids_alive() {
                 for ord in column.term_ords(doc) {
@@ -181,18 +205,21 @@ impl PractitionerWriter {
 
     /// Adds a practitioner known not to be in the index yet (skips the delete).
     pub fn add(&mut self, practitioner: &Practitioner) -> Result<()> {
-        self.writer.add_document(self.mapper.to_document(practitioner))?;
+        self.writer
+            .add_document(self.mapper.to_document(practitioner))?;
         Ok(())
     }
 
     /// Removes a practitioner by id (a no-op when absent).
     pub fn delete(&mut self, id: &str) {
-        self.writer.delete_term(Term::from_field_text(self.fields.id, id));
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.id, id));
     }
 
     /// Removes every practitioner of an association.
     pub fn delete_association(&mut self, association: &str) {
-        self.writer.delete_term(Term::from_field_text(self.fields.association, association));
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.association, association));
     }
 
     /// Makes every change durable and visible atomically; returns the new generation.

@@ -2,8 +2,7 @@
 
 use tantivy::Index;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
@@ -87,7 +86,9 @@ pub fn build_schema() -> (Schema, Fields) {
     // which keeps ingest within its throughput target.
     let text = |option: IndexRecordOption| {
         TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default().set_tokenizer(TEXT_TOKENIZER).set_index_option(option),
+            TextFieldIndexing::default()
+                .set_tokenizer(TEXT_TOKENIZER)
+                .set_index_option(option),
         )
     };
     let phrases = IndexRecordOption::WithFreqsAndPositions;

@@ -9,7 +9,10 @@ pub enum IngestError {
     UnknownAssociation(String),
     /// The feed file or stream could not be opened.
     #[error("{name}: {source}")]
-    Open { name: String, source: std::io::Error },
+    Open {
+        name: String,
+        source: std::io::Error,
+    },
     /// The feed URL could not be fetched.
     #[error("{url}: {message}")]
     Fetch { url: String, message: String },
@@ -18,7 +21,11 @@ pub enum IngestError {
     Read(std::io::Error),
     /// A JSON array feed is not valid JSON, so no element can be trusted.
     #[error("line {line}, column {column}: malformed JSON array: {message}")]
-    Syntax { line: u64, column: u64, message: String },
+    Syntax {
+        line: u64,
+        column: u64,
+        message: String,
+    },
     /// The CSV header is unusable.
     #[error("CSV header: {0}")]
     Header(String),
@@ -27,7 +34,12 @@ pub enum IngestError {
         "refusing to remove {would_remove} of {existing} members ({percent:.0}%, the limit is {limit:.0}%); \
          if the feed really is complete, allow the mass deletion explicitly"
     )]
-    MassDelete { would_remove: usize, existing: usize, percent: f64, limit: f64 },
+    MassDelete {
+        would_remove: usize,
+        existing: usize,
+        percent: f64,
+        limit: f64,
+    },
     /// The index failed.
     #[error(transparent)]
     Index(#[from] IndexError),

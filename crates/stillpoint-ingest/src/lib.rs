@@ -90,8 +90,15 @@ pub fn ingest(
     if vocabulary.body_by_id(&options.association).is_none() {
         return Err(IngestError::UnknownAssociation(options.association.clone()));
     }
-    let normalizer = Normalizer::new(vocabulary.clone(), Gazetteer::embedded(), &options.association);
-    let existing: HashSet<String> = index.member_ids(&options.association)?.into_iter().collect();
+    let normalizer = Normalizer::new(
+        vocabulary.clone(),
+        Gazetteer::embedded(),
+        &options.association,
+    );
+    let existing: HashSet<String> = index
+        .member_ids(&options.association)?
+        .into_iter()
+        .collect();
     let mut writer = if options.dry_run {
         None
     } else {
@@ -127,7 +134,9 @@ pub fn ingest(
         let outcome = match (&record.record, duplicate_of) {
             (_, Some(first)) => Err(vec![FieldError::new(
                 "member_id",
-                format!("duplicate member id, first listed at line {first}; this record is ignored"),
+                format!(
+                    "duplicate member id, first listed at line {first}; this record is ignored"
+                ),
             )]),
             (Err(errors), None) => Err(errors.clone()),
             (Ok(feed), None) => normalizer.normalize(feed),
@@ -165,7 +174,10 @@ pub fn ingest(
     format::read_records(format, reader, options.max_record_bytes, &mut sink)?;
 
     if options.replace {
-        let missing: Vec<&String> = existing.iter().filter(|id| !seen.contains_key(*id)).collect();
+        let missing: Vec<&String> = existing
+            .iter()
+            .filter(|id| !seen.contains_key(*id))
+            .collect();
         if !missing.is_empty() && !existing.is_empty() {
             let percent = 100.0 * missing.len() as f64 / existing.len() as f64;
             if percent > options.max_removal_percent && !options.allow_mass_delete {

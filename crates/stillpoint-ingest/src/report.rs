@@ -76,7 +76,12 @@ impl IngestReport {
 
     /// Places field problems of a record in the feed: the CSV row of a location, the CSV column
     /// name of a field.
-    pub(crate) fn problems(&self, record: &SourceRecord, errors: &[FieldError], csv: bool) -> Vec<Problem> {
+    pub(crate) fn problems(
+        &self,
+        record: &SourceRecord,
+        errors: &[FieldError],
+        csv: bool,
+    ) -> Vec<Problem> {
         errors
             .iter()
             .map(|e| {
@@ -85,7 +90,14 @@ impl IngestReport {
                     let line = location
                         .and_then(|i| record.location_lines.get(i).copied())
                         .unwrap_or(record.line);
-                    (line, if e.path.is_empty() { String::new() } else { column })
+                    (
+                        line,
+                        if e.path.is_empty() {
+                            String::new()
+                        } else {
+                            column
+                        },
+                    )
                 } else {
                     (record.line, e.path.clone())
                 };
@@ -103,7 +115,11 @@ impl IngestReport {
 
 impl fmt::Display for IngestReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.dry_run { "would accept" } else { "accepted" };
+        let verb = if self.dry_run {
+            "would accept"
+        } else {
+            "accepted"
+        };
         write!(
             f,
             "{}: {verb} {} ({} new, {} updated), rejected {}, warnings {}, removed {} in {:.1}s ({:.0} records/s)",

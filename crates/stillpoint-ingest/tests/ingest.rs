@@ -8,21 +8,39 @@ use stillpoint_index::PractitionerIndex;
 use stillpoint_index::tantivy::schema::FieldType;
 use stillpoint_ingest::{Format, IngestError, IngestOptions, IngestReport, Input, ingest};
 use stillpoint_model::feed::CSV_HEADERS;
-use stillpoint_model::{FeedContact, FeedCredential, FeedFees, FeedLocation, FeedRecord, Vocabulary};
+use stillpoint_model::{
+    FeedContact, FeedCredential, FeedFees, FeedLocation, FeedRecord, Vocabulary,
+};
 
 fn vocabulary() -> Arc<Vocabulary> {
     Arc::new(Vocabulary::from_toml_str(stillpoint_config::DEFAULT_VOCABULARY).unwrap())
 }
 
-fn run(index: &PractitionerIndex, association: &str, name: &str, feed: Vec<u8>, tweak: impl FnOnce(&mut IngestOptions)) -> Result<IngestReport, IngestError> {
+fn run(
+    index: &PractitionerIndex,
+    association: &str,
+    name: &str,
+    feed: Vec<u8>,
+    tweak: impl FnOnce(&mut IngestOptions),
+) -> Result<IngestReport, IngestError> {
     let mut options = IngestOptions::new(association);
     options.writer_memory_bytes = 32 << 20;
     tweak(&mut options);
-    ingest(index, vocabulary(), Input::from_reader(name, Cursor::new(feed)), &options, &mut |_| {})
+    ingest(
+        index,
+        vocabulary(),
+        Input::from_reader(name, Cursor::new(feed)),
+        &options,
+        &mut |_| {},
+    )
 }
 
 fn jsonl(records: &[FeedRecord]) -> Vec<u8> {
-    records.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect::<String>().into_bytes()
+    records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect::<String>()
+        .into_bytes()
 }
 
 fn csv(records: &[FeedRecord]) -> Vec<u8> {
@@ -37,7 +55,12 @@ fn csv(records: &[FeedRecord]) -> Vec<u8> {
 }
 
 fn location(city: &str, region: &str, country: &str) -> FeedLocation {
-    FeedLocation { city: Some(city.into()), region: Some(region.into()), country: country.into(), ..Default::default() }
+    FeedLocation {
+        city: Some(city.into()),
+        region: Some(region.into()),
+        country: country.into(),
+        ..Default::default()
+    }
 }
 
 fn ana() -> FeedRecord {
@@ -47,8 +70,18 @@ fn ana() -> FeedRecord {
         practice_name: Some("Stillwater Craniosacral".into()),
         approach: Some("Biodynamic".into()),
         credentials: vec![
-            FeedCredential { body: "bcta-na".into(), credential: "RCST".into(), since: None, expires: None },
-            FeedCredential { body: "upledger".into(), credential: "CST-T".into(), since: None, expires: None },
+            FeedCredential {
+                body: "bcta-na".into(),
+                credential: "RCST".into(),
+                since: None,
+                expires: None,
+            },
+            FeedCredential {
+                body: "upledger".into(),
+                credential: "CST-T".into(),
+                since: None,
+                expires: None,
+            },
         ],
         professions: vec!["LMT".into()],
         specialties: vec!["Infants".into(), "jaw pain".into(), "Migraines".into()],
@@ -68,7 +101,12 @@ fn ana() -> FeedRecord {
         ],
         home_visits_km: Some(15.0),
         accepting_new_clients: Some(true),
-        fees: Some(FeedFees { min: Some(90.0), max: Some(140.0), currency: "usd".into(), sliding_scale: Some(true) }),
+        fees: Some(FeedFees {
+            min: Some(90.0),
+            max: Some(140.0),
+            currency: "usd".into(),
+            sliding_scale: Some(true),
+        }),
         session_minutes: vec![60, 90],
         contact: Some(FeedContact {
             phone: Some("+1 303 555 0100".into()),
@@ -88,11 +126,20 @@ fn every_feed_format_round_trips_the_same_practitioner() {
     let record = ana();
     let json_array = serde_json::to_vec_pretty(&vec![record.clone()]).unwrap();
     let mut stored = Vec::new();
-    for (name, feed) in [("a.jsonl", jsonl(&[record.clone()])), ("a.json", json_array), ("a.csv", csv(&[record.clone()]))] {
+    for (name, feed) in [
+        ("a.jsonl", jsonl(std::slice::from_ref(&record))),
+        ("a.json", json_array),
+        ("a.csv", csv(std::slice::from_ref(&record))),
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
         let report = run(&index, "bcta-na", name, feed, |_| {}).unwrap();
-        assert_eq!((report.accepted, report.rejected), (1, 0), "{name}: {:?}", report.rejections);
+        assert_eq!(
+            (report.accepted, report.rejected),
+            (1, 0),
+            "{name}: {:?}",
+            report.rejections
+        );
         stored.push(index.get("bcta-na:A-1042").unwrap().expect(name));
     }
     assert_eq!(stored[0], stored[1], "jsonl vs json");
@@ -114,10 +161,26 @@ fn csv_rows_of_one_member_merge_into_its_locations() {
                 m1,Ana,US,,,80202\n\
                 m1,Ana,CA,Toronto,ON,\n";
     let report = run(&index, "upledger", "m.csv", feed.into(), |_| {}).unwrap();
-    assert_eq!((report.accepted, report.rejected), (2, 0), "{:?}", report.rejections);
+    assert_eq!(
+        (report.accepted, report.rejected),
+        (2, 0),
+        "{:?}",
+        report.rejections
+    );
     let ana = index.get("upledger:m1").unwrap().unwrap();
-    let cities: Vec<_> = ana.locations.iter().map(|l| (l.city.clone().unwrap(), l.country.clone())).collect();
-    assert_eq!(cities, [("Boulder".into(), "US".into()), ("Denver".into(), "US".into()), ("Toronto".into(), "CA".into())]);
+    let cities: Vec<_> = ana
+        .locations
+        .iter()
+        .map(|l| (l.city.clone().unwrap(), l.country.clone()))
+        .collect();
+    assert_eq!(
+        cities,
+        [
+            ("Boulder".into(), "US".into()),
+            ("Denver".into(), "US".into()),
+            ("Toronto".into(), "CA".into())
+        ]
+    );
     assert_eq!(format!("{:?}", ana.locations[1].point_source), "PostalCode");
 }
 
@@ -126,7 +189,9 @@ fn labels_and_synonyms_normalise_to_vocabulary_ids() {
     let dir = tempfile::tempdir().unwrap();
     let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
     let mut record = ana();
-    record.specialties = ["TMJ", "jaw pain", "TMD", "Migraines", "Reiki attunement"].map(String::from).to_vec();
+    record.specialties = ["TMJ", "jaw pain", "TMD", "Migraines", "Reiki attunement"]
+        .map(String::from)
+        .to_vec();
     let report = run(&index, "bcta-na", "s.jsonl", jsonl(&[record]), |_| {}).unwrap();
     let p = index.get("bcta-na:A-1042").unwrap().unwrap();
     assert_eq!(p.specialties, ["tmj", "headaches-migraines"]);
@@ -134,8 +199,15 @@ fn labels_and_synonyms_normalise_to_vocabulary_ids() {
     assert_eq!(p.professions, ["massage-therapist"]);
     assert_eq!(p.approach.as_deref(), Some("biodynamic"));
     assert_eq!(p.techniques, ["still-point"]);
-    let warning = report.warnings.iter().find(|w| w.field == "specialties[4]").expect("warning for unknown specialty");
-    assert_eq!(warning.to_string(), "s.jsonl:1: specialties[4]: \"Reiki attunement\" is not in the vocabulary; kept as free text");
+    let warning = report
+        .warnings
+        .iter()
+        .find(|w| w.field == "specialties[4]")
+        .expect("warning for unknown specialty");
+    assert_eq!(
+        warning.to_string(),
+        "s.jsonl:1: specialties[4]: \"Reiki attunement\" is not in the vocabulary; kept as free text"
+    );
 }
 
 #[test]
@@ -152,10 +224,21 @@ fn a_credential_is_verified_only_when_its_issuer_or_a_voucher_publishes_it() {
         let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
         let mut record = ana();
         let code = if body == "upledger" { "CST-T" } else { "RCST" };
-        record.credentials = vec![FeedCredential { body: body.into(), credential: code.into(), since: None, expires: None }];
+        record.credentials = vec![FeedCredential {
+            body: body.into(),
+            credential: code.into(),
+            since: None,
+            expires: None,
+        }];
         run(&index, association, "v.jsonl", jsonl(&[record]), |_| {}).unwrap();
-        let p = index.get(&format!("{association}:A-1042")).unwrap().unwrap();
-        assert_eq!(p.credentials[0].verified, verified, "{body} published by {association}");
+        let p = index
+            .get(&format!("{association}:A-1042"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            p.credentials[0].verified, verified,
+            "{body} published by {association}"
+        );
     }
 }
 
@@ -178,8 +261,14 @@ fn a_city_only_location_leaves_no_street_or_exact_point_anywhere_in_the_index() 
 
     let p = index.get("bcta-na:A-1042").unwrap().unwrap();
     let stored = serde_json::to_string(&p).unwrap();
-    assert!(!stored.contains("Sentinelweg") && !stored.contains("012345") && !stored.contains("267891"), "{stored}");
-    assert!((p.locations[0].point.lat - 40.015).abs() < 0.01, "the point is Boulder's centre");
+    assert!(
+        !stored.contains("Sentinelweg") && !stored.contains("012345") && !stored.contains("267891"),
+        "{stored}"
+    );
+    assert!(
+        (p.locations[0].point.lat - 40.015).abs() < 0.01,
+        "the point is Boulder's centre"
+    );
 
     let searcher = index.reader().unwrap().searcher();
     let schema = index.tantivy().schema();
@@ -190,14 +279,21 @@ fn a_city_only_location_leaves_no_street_or_exact_point_anywhere_in_the_index() 
                 let mut terms = inverted.terms().stream().unwrap();
                 while terms.advance() {
                     let term = String::from_utf8_lossy(terms.key()).to_lowercase();
-                    assert!(!term.contains("sentinel"), "term {term:?} of field {}", entry.name());
+                    assert!(
+                        !term.contains("sentinel"),
+                        "term {term:?} of field {}",
+                        entry.name()
+                    );
                 }
             }
         }
         for name in ["lat", "lon"] {
             let column = segment.fast_fields().f64(name).unwrap();
             for value in column.values_for_doc(0) {
-                assert!(value != 40.012_345 && value != -105.267_891, "exact {name} stored");
+                assert!(
+                    value != 40.012_345 && value != -105.267_891,
+                    "exact {name} stored"
+                );
             }
         }
     }
@@ -224,11 +320,22 @@ fn a_hostile_json_lines_feed_gets_exact_per_line_errors_and_every_valid_record_l
         b"{\"member_id\": \"broken\", \"name\": ".to_vec(),
         with("wrong-type", &|v| v["locations"][0]["lat"] = "north".into()).into(),
         with("far-away", &|v| v["locations"][0]["lat"] = 123.0.into()).into(),
-        with("unknown-body", &|v| v["credentials"][0]["body"] = "acme-guild".into()).into(),
+        with("unknown-body", &|v| {
+            v["credentials"][0]["body"] = "acme-guild".into()
+        })
+        .into(),
         valid("ok-1").into(),
-        with("huge-bio", &|v| v["bio"] = "x".repeat(10 * 1024 * 1024).into()).into(),
-        with("bad-utf8", &|v| v["name"] = "MARKER".into()).replace("MARKER", "\u{1}").into(),
-        with("formula", &|v| v["name"] = "=HYPERLINK(\"http://evil.example\",\"Book now\")".into()).into(),
+        with("huge-bio", &|v| {
+            v["bio"] = "x".repeat(10 * 1024 * 1024).into()
+        })
+        .into(),
+        with("bad-utf8", &|v| v["name"] = "MARKER".into())
+            .replace("MARKER", "\u{1}")
+            .into(),
+        with("formula", &|v| {
+            v["name"] = "=HYPERLINK(\"http://evil.example\",\"Book now\")".into()
+        })
+        .into(),
         with("bad id!", &|_| {}).into(),
         b"".to_vec(),
         valid("ok-2").into(),
@@ -240,7 +347,10 @@ fn a_hostile_json_lines_feed_gets_exact_per_line_errors_and_every_valid_record_l
 
     let dir = tempfile::tempdir().unwrap();
     let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
-    let report = run(&index, "bcta-na", "hostile.jsonl", feed, |o| o.max_record_bytes = 16 << 20).unwrap();
+    let report = run(&index, "bcta-na", "hostile.jsonl", feed, |o| {
+        o.max_record_bytes = 16 << 20
+    })
+    .unwrap();
     let got: Vec<String> = report.rejections.iter().map(|p| p.to_string()).collect();
     let want: [&str; 9] = [
         "hostile.jsonl:2: malformed JSON: EOF while parsing a value",
@@ -249,7 +359,10 @@ fn a_hostile_json_lines_feed_gets_exact_per_line_errors_and_every_valid_record_l
         "hostile.jsonl:5: credentials[0].body: unknown certification body \"acme-guild\"",
         "hostile.jsonl:6: member_id: duplicate member id, first listed at line 1; this record is ignored",
         "hostile.jsonl:7: bio: 10485760 characters, at most 5000 are allowed",
-        &format!("hostile.jsonl:8: invalid UTF-8 at byte {} of the line", bad + 1),
+        &format!(
+            "hostile.jsonl:8: invalid UTF-8 at byte {} of the line",
+            bad + 1
+        ),
         "hostile.jsonl:9: name: \"=HYPERLINK(\\\"http://evil.example\\\",\\\"Book now\\\")\" starts like a spreadsheet formula",
         "hostile.jsonl:10: member_id: \"bad id!\" must be 1-64 characters of A-Z a-z 0-9 . _ -",
     ];
@@ -261,7 +374,8 @@ fn a_hostile_json_lines_feed_gets_exact_per_line_errors_and_every_valid_record_l
 
 #[test]
 fn a_hostile_csv_feed_names_row_and_column_and_keeps_the_valid_rows() {
-    let mut feed = b"member_id,name,country,city,region,lat,lon,credentials,fee_min,currency,bio\n".to_vec();
+    let mut feed =
+        b"member_id,name,country,city,region,lat,lon,credentials,fee_min,currency,bio\n".to_vec();
     feed.extend_from_slice(b"ok-1,Ana,US,Boulder,CO,,,bcta-na:RCST,90,USD,\n");
     feed.extend_from_slice(b"bad-lat,Ben,US,Boulder,CO,95.5,-105,,,,\n");
     feed.extend_from_slice(b"bad-fee,Cy,US,Boulder,CO,,,,cheap,USD,\n");
@@ -274,7 +388,10 @@ fn a_hostile_csv_feed_names_row_and_column_and_keeps_the_valid_rows() {
     feed.extend_from_slice(b"ok-1,Ana,US,Denver,CO,,,bcta-na:RCST,90,USD,\n");
     let dir = tempfile::tempdir().unwrap();
     let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
-    let report = run(&index, "bcta-na", "hostile.csv", feed, |o| o.format = Some(Format::Csv)).unwrap();
+    let report = run(&index, "bcta-na", "hostile.csv", feed, |o| {
+        o.format = Some(Format::Csv)
+    })
+    .unwrap();
     let got: Vec<String> = report.rejections.iter().map(|p| p.to_string()).collect();
     let want = [
         "hostile.csv:6: row has 3 fields, the header has 11",
@@ -289,7 +406,10 @@ fn a_hostile_csv_feed_names_row_and_column_and_keeps_the_valid_rows() {
     assert_eq!((report.accepted, report.rejected), (2, 7));
     let ana = index.get("bcta-na:ok-1").unwrap().unwrap();
     assert_eq!(ana.locations.len(), 2);
-    assert_eq!(index.get("bcta-na:ok-2").unwrap().unwrap().bio.as_deref(), Some("Multi-line\nbio"));
+    assert_eq!(
+        index.get("bcta-na:ok-2").unwrap().unwrap().bio.as_deref(),
+        Some("Multi-line\nbio")
+    );
 }
 
 #[test]
@@ -308,12 +428,22 @@ fn replace_removes_members_missing_from_the_feed_but_keeps_rejected_ones() {
     // v2 drops m9, and m8's record is now broken: m8 keeps its previous listing.
     let mut v2: Vec<FeedRecord> = all[..9].to_vec();
     v2[8].locations.clear();
-    let report = run(&index, "bcta-na", "v2.jsonl", jsonl(&v2), |o| o.replace = true).unwrap();
-    assert_eq!((report.accepted, report.rejected, report.removed), (8, 1, 1));
+    let report = run(&index, "bcta-na", "v2.jsonl", jsonl(&v2), |o| {
+        o.replace = true
+    })
+    .unwrap();
+    assert_eq!(
+        (report.accepted, report.rejected, report.removed),
+        (8, 1, 1)
+    );
     assert_eq!((report.added, report.updated), (0, 8));
     let ids = index.member_ids("bcta-na").unwrap();
     assert_eq!(ids, (0..9).map(|i| format!("m{i}")).collect::<Vec<_>>());
-    assert_eq!(index.member_ids("upledger").unwrap().len(), 3, "another association is untouched");
+    assert_eq!(
+        index.member_ids("upledger").unwrap().len(),
+        3,
+        "another association is untouched"
+    );
     assert_eq!(index.num_practitioners().unwrap(), 12);
 }
 
@@ -322,13 +452,33 @@ fn a_replace_that_would_wipe_most_members_is_refused_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
     let all: Vec<FeedRecord> = (0..10)
-        .map(|i| FeedRecord { member_id: format!("m{i}"), ..ana() })
+        .map(|i| FeedRecord {
+            member_id: format!("m{i}"),
+            ..ana()
+        })
         .collect();
     run(&index, "bcta-na", "v1.jsonl", jsonl(&all), |_| {}).unwrap();
     let truncated = jsonl(&all[..2]);
-    let err = run(&index, "bcta-na", "cut.jsonl", truncated.clone(), |o| o.replace = true).unwrap_err();
-    assert!(matches!(err, IngestError::MassDelete { would_remove: 8, existing: 10, .. }), "{err}");
-    assert_eq!(index.num_practitioners().unwrap(), 10, "nothing was committed");
+    let err = run(&index, "bcta-na", "cut.jsonl", truncated.clone(), |o| {
+        o.replace = true
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            IngestError::MassDelete {
+                would_remove: 8,
+                existing: 10,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        index.num_practitioners().unwrap(),
+        10,
+        "nothing was committed"
+    );
     let report = run(&index, "bcta-na", "cut.jsonl", truncated, |o| {
         o.replace = true;
         o.allow_mass_delete = true;
@@ -342,7 +492,10 @@ fn a_replace_that_would_wipe_most_members_is_refused_unless_allowed() {
 fn a_dry_run_reports_without_changing_the_index() {
     let dir = tempfile::tempdir().unwrap();
     let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
-    let report = run(&index, "bcta-na", "d.jsonl", jsonl(&[ana()]), |o| o.dry_run = true).unwrap();
+    let report = run(&index, "bcta-na", "d.jsonl", jsonl(&[ana()]), |o| {
+        o.dry_run = true
+    })
+    .unwrap();
     assert_eq!((report.accepted, report.generation), (1, None));
     assert_eq!(index.num_practitioners().unwrap(), 0);
 }

@@ -29,7 +29,9 @@ impl Date {
             4 | 6 | 9 | 11 => 30,
             _ => 31,
         };
-        (1..=days_in_month).contains(&day).then_some(Date { year, month, day })
+        (1..=days_in_month)
+            .contains(&day)
+            .then_some(Date { year, month, day })
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
@@ -68,7 +70,10 @@ mod tests {
     #[test]
     fn day_numbers() {
         assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
-        assert_eq!(Date::parse("2000-03-01").unwrap().days_since_epoch(), 11_017);
+        assert_eq!(
+            Date::parse("2000-03-01").unwrap().days_since_epoch(),
+            11_017
+        );
         assert_eq!(Date::parse("1969-12-31").unwrap().days_since_epoch(), -1);
     }
 }

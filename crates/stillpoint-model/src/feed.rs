@@ -14,15 +14,35 @@ pub struct FeedRecord {
     pub practice_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approach: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub credentials: Vec<FeedCredential>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub professions: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub specialties: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub techniques: Vec<String>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub languages: Vec<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub locations: Vec<FeedLocation>,
@@ -32,7 +52,11 @@ pub struct FeedRecord {
     pub accepting_new_clients: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<FeedFees>,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub session_minutes: Vec<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<FeedContact>,
@@ -209,7 +233,11 @@ impl FeedRecord {
                     flag(self.accepting_new_clients),
                     num(fees.min),
                     num(fees.max),
-                    if self.fees.is_some() { fees.currency.clone() } else { String::new() },
+                    if self.fees.is_some() {
+                        fees.currency.clone()
+                    } else {
+                        String::new()
+                    },
                     flag(fees.sliding_scale),
                     self.session_minutes
                         .iter()
@@ -222,7 +250,9 @@ impl FeedRecord {
                     opt(&contact.website),
                     opt(&contact.booking_url),
                     opt(&self.bio),
-                    self.practicing_since.map(|y| y.to_string()).unwrap_or_default(),
+                    self.practicing_since
+                        .map(|y| y.to_string())
+                        .unwrap_or_default(),
                     opt(&self.last_confirmed),
                 ]
             })
@@ -254,8 +284,14 @@ mod tests {
                 ..Default::default()
             }],
             locations: vec![
-                FeedLocation { country: "US".into(), ..Default::default() },
-                FeedLocation { country: "CA".into(), ..Default::default() },
+                FeedLocation {
+                    country: "US".into(),
+                    ..Default::default()
+                },
+                FeedLocation {
+                    country: "CA".into(),
+                    ..Default::default()
+                },
             ],
             ..Default::default()
         };

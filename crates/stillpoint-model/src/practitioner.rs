@@ -98,7 +98,9 @@ impl Practitioner {
 
     /// Whether any location is marked wheelchair accessible.
     pub fn wheelchair_accessible(&self) -> bool {
-        self.locations.iter().any(|l| l.wheelchair_accessible == Some(true))
+        self.locations
+            .iter()
+            .any(|l| l.wheelchair_accessible == Some(true))
     }
 }
 
@@ -213,7 +215,9 @@ pub struct Contact {
 impl Location {
     /// The region facet value, `{country}-{region_code}` (ISO 3166-2 style), when known.
     pub fn region_key(&self) -> Option<String> {
-        self.region_code.as_ref().map(|code| format!("{}-{}", self.country, code))
+        self.region_code
+            .as_ref()
+            .map(|code| format!("{}-{}", self.country, code))
     }
 }
 

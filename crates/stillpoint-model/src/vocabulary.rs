@@ -165,9 +165,15 @@ impl Vocabulary {
                     .into_iter()
                     .chain(&credential.synonyms);
                 let section = format!("bodies.{}.credentials", body.id);
-                insert_names(&mut map, names, k, &section, &credential.id, problems, |j| {
-                    body.credentials[j].id.clone()
-                });
+                insert_names(
+                    &mut map,
+                    names,
+                    k,
+                    &section,
+                    &credential.id,
+                    problems,
+                    |j| body.credentials[j].id.clone(),
+                );
             }
             credentials.push(map);
         }
@@ -192,29 +198,50 @@ impl Vocabulary {
     fn validate(&self, problems: &mut Vec<String>) {
         let ids: Vec<&str> = self.approaches.iter().map(|a| a.id.as_str()).collect();
         if ids != APPROACHES {
-            problems.push(format!("approaches must be exactly {APPROACHES:?}, found {ids:?}"));
+            problems.push(format!(
+                "approaches must be exactly {APPROACHES:?}, found {ids:?}"
+            ));
         }
         for body in &self.bodies {
             if !BODY_KINDS.contains(&body.kind.as_str()) {
-                problems.push(format!("bodies.{}: kind must be one of {BODY_KINDS:?}", body.id));
+                problems.push(format!(
+                    "bodies.{}: kind must be one of {BODY_KINDS:?}",
+                    body.id
+                ));
             }
             for other in &body.vouched_by {
                 if other == &body.id || self.body_by_id(other).is_none() {
-                    problems.push(format!("bodies.{}: vouched_by names unknown body {other:?}", body.id));
+                    problems.push(format!(
+                        "bodies.{}: vouched_by names unknown body {other:?}",
+                        body.id
+                    ));
                 }
             }
         }
         for term in &self.specialties {
-            if !term.group.as_deref().is_some_and(|g| SPECIALTY_GROUPS.contains(&g)) {
-                problems.push(format!("specialties.{}: group must be one of {SPECIALTY_GROUPS:?}", term.id));
+            if !term
+                .group
+                .as_deref()
+                .is_some_and(|g| SPECIALTY_GROUPS.contains(&g))
+            {
+                problems.push(format!(
+                    "specialties.{}: group must be one of {SPECIALTY_GROUPS:?}",
+                    term.id
+                ));
             }
         }
         for c in &self.contraindications {
             if !LEVELS.contains(&c.level.as_str()) {
-                problems.push(format!("contraindications.{}: level must be one of {LEVELS:?}", c.id));
+                problems.push(format!(
+                    "contraindications.{}: level must be one of {LEVELS:?}",
+                    c.id
+                ));
             }
             if c.terms.is_empty() || c.notice.trim().is_empty() {
-                problems.push(format!("contraindications.{}: needs terms and a notice", c.id));
+                problems.push(format!(
+                    "contraindications.{}: needs terms and a notice",
+                    c.id
+                ));
             }
         }
         let all_ids = self
@@ -235,7 +262,10 @@ impl Vocabulary {
 
     /// An approach by id, label or synonym.
     pub fn approach(&self, name: &str) -> Option<&Term> {
-        self.lookup.approaches.get(&fold(name)).map(|&i| &self.approaches[i])
+        self.lookup
+            .approaches
+            .get(&fold(name))
+            .map(|&i| &self.approaches[i])
     }
 
     /// A body by exact id.
@@ -245,14 +275,19 @@ impl Vocabulary {
 
     /// A body by id, name or short name.
     pub fn body(&self, name: &str) -> Option<&Body> {
-        self.lookup.bodies.get(&fold(name)).map(|&i| &self.bodies[i])
+        self.lookup
+            .bodies
+            .get(&fold(name))
+            .map(|&i| &self.bodies[i])
     }
 
     /// A credential of `body` by code, label or synonym.
     pub fn credential(&self, body: &Body, name: &str) -> Option<&CredentialKind> {
         let index = self.bodies.iter().position(|b| b.id == body.id)?;
         let credentials = &self.bodies[index].credentials;
-        self.lookup.credentials[index].get(&fold(name)).map(|&i| &credentials[i])
+        self.lookup.credentials[index]
+            .get(&fold(name))
+            .map(|&i| &credentials[i])
     }
 
     /// Whether a credential of `body` published by `association` counts as verified: the
@@ -262,15 +297,24 @@ impl Vocabulary {
     }
 
     pub fn profession(&self, name: &str) -> Option<&Term> {
-        self.lookup.professions.get(&fold(name)).map(|&i| &self.professions[i])
+        self.lookup
+            .professions
+            .get(&fold(name))
+            .map(|&i| &self.professions[i])
     }
 
     pub fn specialty(&self, name: &str) -> Option<&Term> {
-        self.lookup.specialties.get(&fold(name)).map(|&i| &self.specialties[i])
+        self.lookup
+            .specialties
+            .get(&fold(name))
+            .map(|&i| &self.specialties[i])
     }
 
     pub fn technique(&self, name: &str) -> Option<&Term> {
-        self.lookup.techniques.get(&fold(name)).map(|&i| &self.techniques[i])
+        self.lookup
+            .techniques
+            .get(&fold(name))
+            .map(|&i| &self.techniques[i])
     }
 
     /// The contraindications whose terms appear, as whole words, in `text`.
@@ -285,7 +329,10 @@ impl Vocabulary {
             .collect();
         found.sort_unstable();
         found.dedup();
-        found.into_iter().map(|i| &self.contraindications[i]).collect()
+        found
+            .into_iter()
+            .map(|i| &self.contraindications[i])
+            .collect()
     }
 }
 
@@ -293,7 +340,10 @@ impl Vocabulary {
 pub fn is_vocabulary_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('-').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -372,7 +422,11 @@ mod tests {
     fn synonyms_labels_and_ids_normalise_folded() {
         let v = Vocabulary::from_toml_str(SMALL).unwrap();
         for name in ["tmj", "TMJ", "Jaw pain", "tmd", "TMJ and jaw disorders"] {
-            assert_eq!(v.specialty(name).map(|t| t.id.as_str()), Some("tmj"), "{name}");
+            assert_eq!(
+                v.specialty(name).map(|t| t.id.as_str()),
+                Some("tmj"),
+                "{name}"
+            );
         }
         assert!(v.specialty("migraine").is_none());
         assert_eq!(v.approach("bcst").unwrap().id, "biodynamic");
@@ -398,15 +452,25 @@ mod tests {
 
     #[test]
     fn contradictions_are_reported_together() {
-        let text = SMALL.replace("synonyms = [\"jaw pain\", \"TMD\"]", "synonyms = [\"\"]")
+        let text = SMALL
+            .replace("synonyms = [\"jaw pain\", \"TMD\"]", "synonyms = [\"\"]")
             .replace("vouched_by = [\"iahp\"]", "vouched_by = [\"nobody\"]");
         let err = Vocabulary::from_toml_str(&text).unwrap_err().to_string();
-        assert!(err.contains("empty name") && err.contains("nobody"), "{err}");
+        assert!(
+            err.contains("empty name") && err.contains("nobody"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_fields_are_rejected() {
-        let text = SMALL.replace("kind = \"association\"", "kind = \"association\"\ncolour = 1");
-        assert!(matches!(Vocabulary::from_toml_str(&text), Err(VocabularyError::Parse(_))));
+        let text = SMALL.replace(
+            "kind = \"association\"",
+            "kind = \"association\"\ncolour = 1",
+        );
+        assert!(matches!(
+            Vocabulary::from_toml_str(&text),
+            Err(VocabularyError::Parse(_))
+        ));
     }
 }

@@ -24,7 +24,10 @@ impl Context {
             config.index.dir = dir.clone();
         }
         let vocabulary = config.load_vocabulary().context("loading the vocabulary")?;
-        Ok(Context { config, vocabulary: Arc::new(vocabulary) })
+        Ok(Context {
+            config,
+            vocabulary: Arc::new(vocabulary),
+        })
     }
 
     /// The state directory.

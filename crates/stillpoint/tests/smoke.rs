@@ -6,7 +6,10 @@ use std::process::Command;
 
 #[test]
 fn help_lists_every_command() {
-    let output = Command::new(env!("CARGO_BIN_EXE_stillpoint")).arg("--help").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_stillpoint"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
     for command in ["demo", "generate", "ingest", "geocode", "show"] {

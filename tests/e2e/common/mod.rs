@@ -14,7 +14,11 @@ pub fn binary() -> PathBuf {
         dir.pop();
     }
     let path = dir.join(format!("stillpoint{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing: run `cargo build -p stillpoint` (or `cargo test --workspace`)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p stillpoint` (or `cargo test --workspace`)",
+        path.display()
+    );
     path
 }
 
@@ -25,7 +29,9 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        Env { dir: tempfile::tempdir().expect("temp dir") }
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn state(&self) -> PathBuf {
@@ -55,7 +61,13 @@ impl Env {
 
     /// Runs with `input` on standard input.
     pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
-        let mut child = self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
         child.stdin.take().unwrap().write_all(input).unwrap();
         Run::from(child.wait_with_output().unwrap())
     }
@@ -87,7 +99,13 @@ impl From<Output> for Run {
 impl Run {
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Run {
-        assert_eq!(self.code, Some(code), "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code,
+            Some(code),
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 }
@@ -95,7 +113,10 @@ impl Run {
 /// Number of practitioners an association has in the index of `state`, read in this process.
 pub fn member_count(state: &Path, association: &str) -> usize {
     let index = stillpoint_index::PractitionerIndex::open(state).expect("index opens");
-    index.member_ids(association).expect("members readable").len()
+    index
+        .member_ids(association)
+        .expect("members readable")
+        .len()
 }
 
 /// Serves `body` once per connection on a loopback port, for `count` connections.
@@ -107,7 +128,10 @@ pub fn serve_once(body: Vec<u8>, content_type: &'static str, count: usize) -> St
             let mut stream = stream.unwrap();
             let mut request = [0u8; 4096];
             let _ = stream.read(&mut request);
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             let _ = stream.write_all(head.as_bytes());
             let _ = stream.write_all(&body);
         }

@@ -21,7 +21,10 @@ pub(super) fn read_csv(
     max_record_bytes: usize,
     sink: &mut dyn FnMut(SourceRecord) -> Result<(), IngestError>,
 ) -> Result<(), IngestError> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).has_headers(false).from_reader(input);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(input);
     let mut header = csv::ByteRecord::new();
     if !reader.read_byte_record(&mut header).map_err(csv_fatal)? {
         return Ok(());
@@ -30,7 +33,11 @@ pub(super) fn read_csv(
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let h = if i == 0 { h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h) } else { h };
+            let h = if i == 0 {
+                h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
+            } else {
+                h
+            };
             String::from_utf8_lossy(h).trim().to_ascii_lowercase()
         })
         .collect();
@@ -40,12 +47,16 @@ pub(super) fn read_csv(
         if !CSV_HEADERS.contains(&name.as_str()) {
             header_warnings.push(FieldError::new(name.clone(), "unknown column, ignored"));
         } else if columns.insert(name, i).is_some() {
-            return Err(IngestError::Header(format!("column {name:?} appears twice")));
+            return Err(IngestError::Header(format!(
+                "column {name:?} appears twice"
+            )));
         }
     }
     for required in ["member_id", "name", "country"] {
         if !columns.contains_key(required) {
-            return Err(IngestError::Header(format!("required column {required:?} is missing")));
+            return Err(IngestError::Header(format!(
+                "required column {required:?} is missing"
+            )));
         }
     }
 
@@ -65,15 +76,35 @@ pub(super) fn read_csv(
             }
         }
         let line = row.position().map_or(line, csv::Position::line);
-        if row.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace)) {
+        if row
+            .iter()
+            .all(|cell| cell.iter().all(u8::is_ascii_whitespace))
+        {
             continue;
         }
         if row.as_slice().len() > max_record_bytes {
-            sink(row_error(line, None, "", format!("row is {} bytes, at most {max_record_bytes} are accepted", row.as_slice().len())))?;
+            sink(row_error(
+                line,
+                None,
+                "",
+                format!(
+                    "row is {} bytes, at most {max_record_bytes} are accepted",
+                    row.as_slice().len()
+                ),
+            ))?;
             continue;
         }
         if row.len() != names.len() {
-            sink(row_error(line, None, "", format!("row has {} fields, the header has {}", row.len(), names.len())))?;
+            sink(row_error(
+                line,
+                None,
+                "",
+                format!(
+                    "row has {} fields, the header has {}",
+                    row.len(),
+                    names.len()
+                ),
+            ))?;
             continue;
         }
         let mut cells = Vec::with_capacity(CSV_HEADERS.len());
@@ -105,7 +136,10 @@ pub(super) fn read_csv(
             Some(&g) => groups[g].rows.push((line, cells)),
             None => {
                 by_member.insert(member_id.clone(), groups.len());
-                groups.push(Group { member_id, rows: vec![(line, cells)] });
+                groups.push(Group {
+                    member_id,
+                    rows: vec![(line, cells)],
+                });
             }
         }
     }
@@ -126,13 +160,21 @@ fn build_record(group: &Group) -> SourceRecord {
     let location_lines: Vec<u64> = group.rows.iter().map(|(line, _)| *line).collect();
     let (first_line, first) = &group.rows[0];
     let mut errors = Vec::new();
-    let col = |name: &str| CSV_HEADERS.iter().position(|h| *h == name).expect("known column");
+    let col = |name: &str| {
+        CSV_HEADERS
+            .iter()
+            .position(|h| *h == name)
+            .expect("known column")
+    };
     for (line, cells) in &group.rows[1..] {
         for (i, header) in CSV_HEADERS.iter().enumerate() {
             if !CSV_LOCATION_HEADERS.contains(header) && cells[i] != first[i] {
                 errors.push(FieldError::new(
                     *header,
-                    format!("rows {first_line} and {line} of member {:?} disagree", group.member_id),
+                    format!(
+                        "rows {first_line} and {line} of member {:?} disagree",
+                        group.member_id
+                    ),
                 ));
             }
         }
@@ -159,14 +201,23 @@ fn build_record(group: &Group) -> SourceRecord {
             "true" | "yes" | "y" | "1" => Some(true),
             "false" | "no" | "n" | "0" => Some(false),
             _ => {
-                flags.push(FieldError::new(path, format!("{value:?} is not true or false")));
+                flags.push(FieldError::new(
+                    path,
+                    format!("{value:?} is not true or false"),
+                ));
                 None
             }
         }
     };
     let list = |cells: &[String], name: &str| -> Vec<String> {
         get(cells, name)
-            .map(|v| v.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+            .map(|v| {
+                v.split('|')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
 
@@ -183,13 +234,19 @@ fn build_record(group: &Group) -> SourceRecord {
             lat: number(cells, "lat", &path("lat")),
             lon: number(cells, "lon", &path("lon")),
             visibility: get(cells, "visibility"),
-            wheelchair_accessible: flag(cells, "wheelchair_accessible", &path("wheelchair_accessible")),
+            wheelchair_accessible: flag(
+                cells,
+                "wheelchair_accessible",
+                &path("wheelchair_accessible"),
+            ),
         });
     }
     let mut credentials = Vec::new();
     for (i, item) in list(first, "credentials").iter().enumerate() {
         match item.split_once(':') {
-            Some((body, credential)) if !body.trim().is_empty() && !credential.trim().is_empty() => {
+            Some((body, credential))
+                if !body.trim().is_empty() && !credential.trim().is_empty() =>
+            {
                 credentials.push(FeedCredential {
                     body: body.trim().to_owned(),
                     credential: credential.trim().to_owned(),
@@ -207,13 +264,19 @@ fn build_record(group: &Group) -> SourceRecord {
     for item in list(first, "session_minutes") {
         match item.parse::<u32>() {
             Ok(m) => session_minutes.push(m),
-            Err(_) => errors.push(FieldError::new("session_minutes", format!("{item:?} is not a whole number of minutes"))),
+            Err(_) => errors.push(FieldError::new(
+                "session_minutes",
+                format!("{item:?} is not a whole number of minutes"),
+            )),
         }
     }
     let practicing_since = get(first, "practicing_since").and_then(|v| match v.parse::<i32>() {
         Ok(y) => Some(y),
         Err(_) => {
-            errors.push(FieldError::new("practicing_since", format!("{v:?} is not a year")));
+            errors.push(FieldError::new(
+                "practicing_since",
+                format!("{v:?} is not a year"),
+            ));
             None
         }
     });
@@ -221,8 +284,17 @@ fn build_record(group: &Group) -> SourceRecord {
     let fee_max = number(first, "fee_max", "fees.max");
     let currency = get(first, "currency");
     let sliding_scale = flag(first, "sliding_scale", "fees.sliding_scale");
-    let fees = if fee_min.is_some() || fee_max.is_some() || currency.is_some() || sliding_scale.is_some() {
-        Some(FeedFees { min: fee_min, max: fee_max, currency: currency.unwrap_or_default(), sliding_scale })
+    let fees = if fee_min.is_some()
+        || fee_max.is_some()
+        || currency.is_some()
+        || sliding_scale.is_some()
+    {
+        Some(FeedFees {
+            min: fee_min,
+            max: fee_max,
+            currency: currency.unwrap_or_default(),
+            sliding_scale,
+        })
     } else {
         None
     };
@@ -263,7 +335,11 @@ fn build_record(group: &Group) -> SourceRecord {
         line: *first_line,
         location_lines,
         member_id: Some(group.member_id.clone()),
-        record: if errors.is_empty() { Ok(record) } else { Err(errors) },
+        record: if errors.is_empty() {
+            Ok(record)
+        } else {
+            Err(errors)
+        },
         warnings: Vec::new(),
     }
 }
@@ -275,7 +351,11 @@ pub fn csv_field_name(path: &str) -> (Option<usize>, String) {
         && let Ok(index) = index.parse::<usize>()
     {
         let field = field.split(['.', '[']).next().unwrap_or(field);
-        let column = if field == "label" { "location_label" } else { field };
+        let column = if field == "label" {
+            "location_label"
+        } else {
+            field
+        };
         return (Some(index), column.to_owned());
     }
     let head = path.split(['[']).next().unwrap_or(path);
@@ -343,22 +423,43 @@ mod tests {
         let records = read("member_id,name,country,phone\na,Ana,US,1\na,Ana,US,2\n");
         let errors = records[0].record.as_ref().unwrap_err();
         assert_eq!(errors[0].path, "phone");
-        assert!(errors[0].message.contains("rows 2 and 3"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("rows 2 and 3"),
+            "{}",
+            errors[0].message
+        );
     }
 
     #[test]
     fn bad_cells_name_their_column_and_row() {
-        let records = read("member_id,name,country,lat,lon\na,Ana,US,40,-105\na,Ana,US,north,-105\nb,Bo,US,1\n");
-        let errors = records.iter().find(|r| r.member_id.as_deref() == Some("a")).unwrap().record.as_ref().unwrap_err();
+        let records = read(
+            "member_id,name,country,lat,lon\na,Ana,US,40,-105\na,Ana,US,north,-105\nb,Bo,US,1\n",
+        );
+        let errors = records
+            .iter()
+            .find(|r| r.member_id.as_deref() == Some("a"))
+            .unwrap()
+            .record
+            .as_ref()
+            .unwrap_err();
         assert_eq!(errors[0].path, "locations[1].lat");
         assert_eq!(csv_field_name(&errors[0].path), (Some(1), "lat".to_owned()));
         let short = records.iter().find(|r| r.line == 4).unwrap();
-        assert!(short.record.as_ref().unwrap_err()[0].message.contains("4 fields"));
+        assert!(
+            short.record.as_ref().unwrap_err()[0]
+                .message
+                .contains("4 fields")
+        );
     }
 
     #[test]
     fn missing_required_column_is_fatal() {
-        let err = read_csv(Box::new(&b"name,country\nAna,US\n"[..]), 1 << 20, &mut |_| Ok(())).unwrap_err();
+        let err = read_csv(
+            Box::new(&b"name,country\nAna,US\n"[..]),
+            1 << 20,
+            &mut |_| Ok(()),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("member_id"), "{err}");
     }
 

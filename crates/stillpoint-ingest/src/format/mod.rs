@@ -26,7 +26,12 @@ impl Format {
     pub fn from_hint(hint: &str) -> Option<Format> {
         let hint = hint.to_ascii_lowercase();
         let hint = hint.split(';').next().unwrap_or_default().trim();
-        if hint.ends_with(".jsonl") || hint.ends_with(".ndjson") || hint.contains("ndjson") || hint.contains("jsonl") || hint.contains("json-seq") {
+        if hint.ends_with(".jsonl")
+            || hint.ends_with(".ndjson")
+            || hint.contains("ndjson")
+            || hint.contains("jsonl")
+            || hint.contains("json-seq")
+        {
             Some(Format::JsonLines)
         } else if hint.ends_with(".json") || hint == "application/json" || hint == "json" {
             Some(Format::Json)
@@ -71,8 +76,14 @@ mod tests {
     #[test]
     fn format_hints_and_sniffing() {
         assert_eq!(Format::from_hint("members.JSONL"), Some(Format::JsonLines));
-        assert_eq!(Format::from_hint("application/x-ndjson"), Some(Format::JsonLines));
-        assert_eq!(Format::from_hint("application/json; charset=utf-8"), Some(Format::Json));
+        assert_eq!(
+            Format::from_hint("application/x-ndjson"),
+            Some(Format::JsonLines)
+        );
+        assert_eq!(
+            Format::from_hint("application/json; charset=utf-8"),
+            Some(Format::Json)
+        );
         assert_eq!(Format::from_hint("text/csv"), Some(Format::Csv));
         assert_eq!(Format::from_hint("feed.txt"), None);
         assert_eq!(Format::sniff(b"\xEF\xBB\xBF  [{}]"), Format::Json);

@@ -1,5 +1,8 @@
 //! One practice location: where it is (from the feed or the gazetteer) and what may be shown.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use stillpoint_gazetteer::{Gazetteer, LocationQuery, Place, PlaceKind};
 use stillpoint_model::{FeedLocation, GeoPoint, Location, PointSource, Visibility, codes};
 
@@ -10,8 +13,50 @@ use crate::record::FieldError;
 /// sign of swapped latitude and longitude.
 const SUSPICIOUS_DISTANCE_KM: f64 = 150.0;
 
+/// Remembers gazetteer answers: a feed names the same few thousand places over and over.
+#[derive(Debug)]
+pub(super) struct PlaceCache {
+    gazetteer: &'static Gazetteer,
+    answers: Mutex<HashMap<[Option<String>; 4], Option<Place>>>,
+}
+
+/// Bound on remembered answers, so a feed of a million distinct postal codes stays small.
+const PLACE_CACHE_ENTRIES: usize = 50_000;
+
+impl PlaceCache {
+    pub(super) fn new(gazetteer: &'static Gazetteer) -> Self {
+        PlaceCache {
+            gazetteer,
+            answers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn locate(&self, query: &LocationQuery<'_>) -> Option<Place> {
+        let key = [
+            query.postal_code,
+            query.city,
+            query.region,
+            Some(query.country),
+        ]
+        .map(|p| p.map(str::to_owned));
+        let mut answers = self
+            .answers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(answer) = answers.get(&key) {
+            return answer.clone();
+        }
+        let answer = self.gazetteer.locate(query);
+        if answers.len() >= PLACE_CACHE_ENTRIES {
+            answers.clear();
+        }
+        answers.insert(key, answer.clone());
+        answer
+    }
+}
+
 pub(super) fn normalize_location(
-    gazetteer: &Gazetteer,
+    gazetteer: &PlaceCache,
     index: usize,
     feed: &FeedLocation,
     errors: &mut Vec<FieldError>,
@@ -19,28 +64,47 @@ pub(super) fn normalize_location(
 ) -> Option<Location> {
     let path = |field: &str| format!("locations[{index}].{field}");
     let before = errors.len();
-    let mut take = |r: Result<Option<String>, FieldError>| r.unwrap_or_else(|e| {
-        errors.push(e);
-        None
-    });
+    let mut take = |r: Result<Option<String>, FieldError>| {
+        r.unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        })
+    };
     let label = take(text::line(&path("label"), feed.label.as_deref(), 120));
     let address = take(text::line(&path("address"), feed.address.as_deref(), 200));
     let city = take(text::line(&path("city"), feed.city.as_deref(), 120));
     let region = take(text::line(&path("region"), feed.region.as_deref(), 120));
-    let postal_code = take(text::line(&path("postal_code"), feed.postal_code.as_deref(), 16));
+    let postal_code = take(text::line(
+        &path("postal_code"),
+        feed.postal_code.as_deref(),
+        16,
+    ));
 
     let country = feed.country.trim().to_ascii_uppercase();
     if country.is_empty() {
         errors.push(FieldError::new(path("country"), "is required"));
     } else if !codes::is_country(&country) {
-        errors.push(FieldError::new(path("country"), format!("{:?} is not an ISO 3166-1 alpha-2 country code", feed.country)));
+        errors.push(FieldError::new(
+            path("country"),
+            format!(
+                "{:?} is not an ISO 3166-1 alpha-2 country code",
+                feed.country
+            ),
+        ));
     }
-    let visibility = match feed.visibility.as_deref().map(|v| v.trim().to_ascii_lowercase()) {
+    let visibility = match feed
+        .visibility
+        .as_deref()
+        .map(|v| v.trim().to_ascii_lowercase())
+    {
         None => Visibility::Exact,
         Some(v) if v.is_empty() || v == "exact" => Visibility::Exact,
         Some(v) if v == "city" => Visibility::City,
         Some(v) => {
-            errors.push(FieldError::new(path("visibility"), format!("{v:?} must be exact or city")));
+            errors.push(FieldError::new(
+                path("visibility"),
+                format!("{v:?} must be exact or city"),
+            ));
             Visibility::Exact
         }
     };
@@ -48,21 +112,33 @@ pub(super) fn normalize_location(
         (Some(lat), Some(lon)) => {
             let mut ok = true;
             if !(-90.0..=90.0).contains(&lat) {
-                errors.push(FieldError::new(path("lat"), format!("{lat} is out of range (-90 to 90)")));
+                errors.push(FieldError::new(
+                    path("lat"),
+                    format!("{lat} is out of range (-90 to 90)"),
+                ));
                 ok = false;
             }
             if !(-180.0..=180.0).contains(&lon) {
-                errors.push(FieldError::new(path("lon"), format!("{lon} is out of range (-180 to 180)")));
+                errors.push(FieldError::new(
+                    path("lon"),
+                    format!("{lon} is out of range (-180 to 180)"),
+                ));
                 ok = false;
             }
             ok.then_some(GeoPoint { lat, lon })
         }
         (Some(_), None) => {
-            errors.push(FieldError::new(path("lon"), "is required when lat is given"));
+            errors.push(FieldError::new(
+                path("lon"),
+                "is required when lat is given",
+            ));
             None
         }
         (None, Some(_)) => {
-            errors.push(FieldError::new(path("lat"), "is required when lon is given"));
+            errors.push(FieldError::new(
+                path("lat"),
+                "is required when lon is given",
+            ));
             None
         }
         (None, None) => None,
@@ -102,7 +178,11 @@ pub(super) fn normalize_location(
         }
         (Visibility::Exact, None, Some(place)) => (place_point(place), source_of(place)),
         (Visibility::Exact, None, None) => {
-            let field = if postal_code.is_some() { "postal_code" } else { "city" };
+            let field = if postal_code.is_some() {
+                "postal_code"
+            } else {
+                "city"
+            };
             errors.push(FieldError::new(
                 path(field),
                 "cannot place this location: give lat and lon, or a postal code or city (and region) the gazetteer knows",
@@ -118,7 +198,11 @@ pub(super) fn normalize_location(
     let city = city.or_else(|| place.as_ref().and_then(|p| p.city.clone()));
     Some(Location {
         label,
-        address: if visibility == Visibility::City { None } else { address },
+        address: if visibility == Visibility::City {
+            None
+        } else {
+            address
+        },
         city,
         region,
         region_code,
@@ -132,7 +216,10 @@ pub(super) fn normalize_location(
 }
 
 fn place_point(place: &Place) -> GeoPoint {
-    GeoPoint { lat: place.lat, lon: place.lon }
+    GeoPoint {
+        lat: place.lat,
+        lon: place.lon,
+    }
 }
 
 fn source_of(place: &Place) -> PointSource {

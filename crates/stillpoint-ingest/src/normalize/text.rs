@@ -7,26 +7,43 @@ use crate::record::FieldError;
 const FORMULA_PREFIXES: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A single-line value: trimmed; `None` when empty.
-pub(crate) fn line(path: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
+pub(crate) fn line(
+    path: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, FieldError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     check_length(path, value, max_chars)?;
     if let Some(c) = value.chars().find(|c| c.is_control()) {
-        return Err(FieldError::new(path, format!("contains the control character {c:?}")));
+        return Err(FieldError::new(
+            path,
+            format!("contains the control character {c:?}"),
+        ));
     }
     check_formula(path, value)?;
     Ok(Some(collapse_spaces(value)))
 }
 
 /// A multi-line value (the bio): line breaks and tabs allowed, other control characters not.
-pub(crate) fn paragraph(path: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, FieldError> {
+pub(crate) fn paragraph(
+    path: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, FieldError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
     check_length(path, value, max_chars)?;
-    if let Some(c) = value.chars().find(|&c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(FieldError::new(path, format!("contains the control character {c:?}")));
+    if let Some(c) = value
+        .chars()
+        .find(|&c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(FieldError::new(
+            path,
+            format!("contains the control character {c:?}"),
+        ));
     }
     if value.starts_with('=') || value.starts_with('@') {
         return Err(FieldError::new(path, "starts like a spreadsheet formula"));
@@ -36,31 +53,45 @@ pub(crate) fn paragraph(path: &str, value: Option<&str>, max_chars: usize) -> Re
 
 /// A link that will be rendered as one: http(s) only, so no `javascript:` reaches a page.
 pub(crate) fn url(path: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(value) = line(path, value, 2000)? else { return Ok(None) };
+    let Some(value) = line(path, value, 2000)? else {
+        return Ok(None);
+    };
     let lower = value.to_ascii_lowercase();
-    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"));
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !value.contains(char::is_whitespace) => Ok(Some(value)),
-        _ => Err(FieldError::new(path, format!("{value:?} is not an http(s) URL"))),
+        _ => Err(FieldError::new(
+            path,
+            format!("{value:?} is not an http(s) URL"),
+        )),
     }
 }
 
 /// A phone number: digits with the usual separators, an optional leading `+` and extension.
 pub(crate) fn phone(path: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
     check_length(path, value, 40)?;
     let body = value.strip_prefix('+').unwrap_or(value);
     let allowed = |c: char| c.is_ascii_digit() || " ()-./".contains(c) || "extEXT".contains(c);
     let digits = body.chars().filter(char::is_ascii_digit).count();
     if !body.chars().all(allowed) || !(5..=20).contains(&digits) || body.starts_with(['-', '.']) {
-        return Err(FieldError::new(path, format!("{value:?} is not a phone number")));
+        return Err(FieldError::new(
+            path,
+            format!("{value:?} is not a phone number"),
+        ));
     }
     Ok(Some(value.to_owned()))
 }
 
 /// An email address (a plausibility check, not RFC 5322).
 pub(crate) fn email(path: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
     check_length(path, value, 254)?;
     let valid = match value.split_once('@') {
         Some((local, domain)) => {
@@ -68,13 +99,23 @@ pub(crate) fn email(path: &str, value: Option<&str>) -> Result<Option<String>, F
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !value.contains(|c: char| c.is_whitespace() || c.is_control() || c == ',' || c == ';' || c == '<' || c == '>')
+                && !value.contains(|c: char| {
+                    c.is_whitespace()
+                        || c.is_control()
+                        || c == ','
+                        || c == ';'
+                        || c == '<'
+                        || c == '>'
+                })
                 && !domain.contains('@')
         }
         None => false,
     };
     if !valid || value.starts_with(FORMULA_PREFIXES) {
-        return Err(FieldError::new(path, format!("{value:?} is not an email address")));
+        return Err(FieldError::new(
+            path,
+            format!("{value:?} is not an email address"),
+        ));
     }
     Ok(Some(value.to_owned()))
 }
@@ -83,14 +124,20 @@ fn check_length(path: &str, value: &str, max_chars: usize) -> Result<(), FieldEr
     // Count lazily: a 10 MB value should not be walked twice to say it is too long.
     if value.len() > max_chars && value.chars().nth(max_chars).is_some() {
         let chars = value.chars().count();
-        return Err(FieldError::new(path, format!("{chars} characters, at most {max_chars} are allowed")));
+        return Err(FieldError::new(
+            path,
+            format!("{chars} characters, at most {max_chars} are allowed"),
+        ));
     }
     Ok(())
 }
 
 fn check_formula(path: &str, value: &str) -> Result<(), FieldError> {
     if value.starts_with(FORMULA_PREFIXES) {
-        return Err(FieldError::new(path, format!("{value:?} starts like a spreadsheet formula")));
+        return Err(FieldError::new(
+            path,
+            format!("{value:?} starts like a spreadsheet formula"),
+        ));
     }
     Ok(())
 }
@@ -108,9 +155,19 @@ mod tests {
 
     #[test]
     fn line_rules() {
-        assert_eq!(line("name", Some("  Ana   Lee "), 10).unwrap().as_deref(), Some("Ana Lee"));
+        assert_eq!(
+            line("name", Some("  Ana   Lee "), 10).unwrap().as_deref(),
+            Some("Ana Lee")
+        );
         assert_eq!(line("name", Some("   "), 10).unwrap(), None);
-        for bad in ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "@SUM(A1)", "-2+3", "a\u{0}b", "far too long a name"] {
+        for bad in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+2",
+            "@SUM(A1)",
+            "-2+3",
+            "a\u{0}b",
+            "far too long a name",
+        ] {
             assert!(line("name", Some(bad), 12).is_err(), "{bad}");
         }
     }
@@ -133,7 +190,10 @@ mod tests {
 
     #[test]
     fn paragraph_keeps_line_breaks_and_counts_characters() {
-        assert_eq!(paragraph("bio", Some("a\r\nb"), 10).unwrap().as_deref(), Some("a\nb"));
+        assert_eq!(
+            paragraph("bio", Some("a\r\nb"), 10).unwrap().as_deref(),
+            Some("a\nb")
+        );
         let long = "é".repeat(11);
         let err = paragraph("bio", Some(&long), 10).unwrap_err();
         assert_eq!(err.message, "11 characters, at most 10 are allowed");

@@ -10,8 +10,12 @@ use crate::cli::DemoArgs;
 use crate::context::Context;
 
 /// The demo's associations and their share of the practitioners.
-const ASSOCIATIONS: &[(&str, f64)] =
-    &[("upledger", 0.35), ("bcta-na", 0.25), ("csta-uk", 0.2), ("iahp", 0.2)];
+const ASSOCIATIONS: &[(&str, f64)] = &[
+    ("upledger", 0.35),
+    ("bcta-na", 0.25),
+    ("csta-uk", 0.2),
+    ("iahp", 0.2),
+];
 
 pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let index = context.open_or_create_index()?;
@@ -25,18 +29,28 @@ pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         };
         let mut feed = Vec::new();
         stillpoint_demo::generate(&context.vocabulary, cities, &options, &mut feed)?;
-        let input = Input::from_reader(&format!("<demo {association}>"), std::io::Cursor::new(feed));
+        let input =
+            Input::from_reader(&format!("<demo {association}>"), std::io::Cursor::new(feed));
         let mut ingest = IngestOptions::new(association);
         // The demo owns these listings: a rerun with a smaller --count may shrink them.
         ingest.replace = true;
         ingest.allow_mass_delete = true;
         ingest.writer_memory_bytes = context.config.index.writer_memory_mb << 20;
-        let report = stillpoint_ingest::ingest(&index, context.vocabulary.clone(), input, &ingest, &mut |_| {})?;
+        let report = stillpoint_ingest::ingest(
+            &index,
+            context.vocabulary.clone(),
+            input,
+            &ingest,
+            &mut |_| {},
+        )?;
         println!("{report}");
     }
     let total = index.num_practitioners()?;
     println!();
-    println!("Demo index ready: {total} practitioners in {}", context.state_dir().display());
+    println!(
+        "Demo index ready: {total} practitioners in {}",
+        context.state_dir().display()
+    );
     println!("Try:");
     println!("  stillpoint geocode \"Boulder, CO\"");
     println!("  stillpoint show upledger:M-000001");

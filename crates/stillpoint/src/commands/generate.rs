@@ -13,7 +13,10 @@ use crate::context::Context;
 
 pub fn run(context: &Context, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     if context.vocabulary.body_by_id(&args.association).is_none() {
-        bail!("unknown association {:?}: it must be a body id of the vocabulary", args.association);
+        bail!(
+            "unknown association {:?}: it must be a body id of the vocabulary",
+            args.association
+        );
     }
     let options = GenerateOptions {
         count: args.count,
@@ -24,7 +27,8 @@ pub fn run(context: &Context, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     let cities = Gazetteer::embedded().cities();
     match &args.output {
         Some(path) => {
-            let file = File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
             let mut out = BufWriter::with_capacity(1 << 20, file);
             stillpoint_demo::generate(&context.vocabulary, cities, &options, &mut out)
                 .and_then(|()| out.flush())
@@ -32,7 +36,9 @@ pub fn run(context: &Context, args: &GenerateArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-            match stillpoint_demo::generate(&context.vocabulary, cities, &options, &mut out).and_then(|()| out.flush()) {
+            match stillpoint_demo::generate(&context.vocabulary, cities, &options, &mut out)
+                .and_then(|()| out.flush())
+            {
                 Ok(()) => {}
                 // `stillpoint generate | head` is fine.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}

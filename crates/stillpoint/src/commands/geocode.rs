@@ -31,9 +31,23 @@ pub fn run(args: &GeocodeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("no place matches {:?}", args.place);
     } else {
         for (i, p) in candidates.iter().enumerate() {
-            let population = if p.population > 0 { format!("  pop. {}", p.population) } else { String::new() };
-            println!("{:>2}. {:<45} {:>9.4} {:>10.4}{population}", i + 1, p.label, p.lat, p.lon);
+            let population = if p.population > 0 {
+                format!("  pop. {}", p.population)
+            } else {
+                String::new()
+            };
+            println!(
+                "{:>2}. {:<45} {:>9.4} {:>10.4}{population}",
+                i + 1,
+                p.label,
+                p.lat,
+                p.lon
+            );
         }
     }
-    Ok(if candidates.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if candidates.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

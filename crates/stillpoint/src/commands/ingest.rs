@@ -38,11 +38,17 @@ pub fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         writer_memory_bytes: config.index.writer_memory_mb << 20,
     };
     let progress = progress_bar();
-    let report = stillpoint_ingest::ingest(&index, context.vocabulary.clone(), input, &options, &mut |n| {
-        if n % 1024 == 0 {
-            progress.set_position(n);
-        }
-    });
+    let report = stillpoint_ingest::ingest(
+        &index,
+        context.vocabulary.clone(),
+        input,
+        &options,
+        &mut |n| {
+            if n % 1024 == 0 {
+                progress.set_position(n);
+            }
+        },
+    );
     progress.finish_and_clear();
     let report = report?;
     if let Some(path) = &args.report_json {
@@ -50,17 +56,27 @@ pub fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
     }
     print_report(&report);
-    Ok(if report.all_accepted() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_REJECTED) })
+    Ok(if report.all_accepted() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_REJECTED)
+    })
 }
 
 /// Rejections and warnings on stderr (`file:line: field: message`), the summary on stdout.
 pub fn print_report(report: &IngestReport) {
-    for (kind, problems) in [("rejected", &report.rejections), ("warning", &report.warnings)] {
+    for (kind, problems) in [
+        ("rejected", &report.rejections),
+        ("warning", &report.warnings),
+    ] {
         for problem in problems.iter().take(PRINTED_PROBLEMS) {
             eprintln!("{kind}: {problem}");
         }
         if problems.len() > PRINTED_PROBLEMS {
-            eprintln!("... and {} more {kind} (see --report-json)", problems.len() - PRINTED_PROBLEMS);
+            eprintln!(
+                "... and {} more {kind} (see --report-json)",
+                problems.len() - PRINTED_PROBLEMS
+            );
         }
     }
     println!("{report}");

@@ -13,7 +13,11 @@ pub fn run(context: &Context, args: &ShowArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            eprintln!("no practitioner {:?} in {}", args.id, context.state_dir().display());
+            eprintln!(
+                "no practitioner {:?} in {}",
+                args.id,
+                context.state_dir().display()
+            );
             Ok(ExitCode::from(1))
         }
     }
