@@ -14,12 +14,13 @@ pub fn cell_size(level: u8) -> f64 {
 
 /// Number of cells along the longitude axis at `level`.
 pub fn columns(level: u8) -> u64 {
-    (360.0 / cell_size(level)).round() as u64
+    (360.0 / cell_size(level)).ceil() as u64
 }
 
-/// Number of cells along the latitude axis at `level`.
+/// Number of cells along the latitude axis at `level` (180 is not a multiple of 16, so the
+/// top row of the coarse levels is partly off the globe; rounding up keeps cells nested).
 pub fn rows(level: u8) -> u64 {
-    (180.0 / cell_size(level)).round() as u64
+    (180.0 / cell_size(level)).ceil() as u64
 }
 
 /// The cell id at `level` of column `x` and row `y`: level in the top byte, then x and y.

@@ -210,6 +210,21 @@ impl PractitionerWriter {
         Ok(())
     }
 
+    /// Adds a document built by [`DocumentMapper::to_document`] (possibly on another thread);
+    /// with `replace`, an earlier document of the same id is removed first.
+    pub fn add_document(
+        &mut self,
+        id: &str,
+        document: TantivyDocument,
+        replace: bool,
+    ) -> Result<()> {
+        if replace {
+            self.delete(id);
+        }
+        self.writer.add_document(document)?;
+        Ok(())
+    }
+
     /// Removes a practitioner by id (a no-op when absent).
     pub fn delete(&mut self, id: &str) {
         self.writer

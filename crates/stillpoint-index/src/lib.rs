@@ -20,6 +20,7 @@ mod error;
 pub mod geo;
 mod index;
 mod schema;
+mod stem;
 
 pub use document::{DocumentMapper, practitioner_from_stored};
 pub use error::{IndexError, Result};

@@ -5,9 +5,10 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
+
+use crate::stem::MemoStemmer;
 
 /// Bumped whenever a field or tokenizer changes, so an index built by an older build is rebuilt
 /// rather than misread.
@@ -104,7 +105,7 @@ pub fn build_schema() -> (Schema, Fields) {
         practice_name: builder.add_text_field("practice_name", text(phrases)),
         bio: builder.add_text_field("bio", text(words)),
         other_terms: builder.add_text_field("other_terms", text(words)),
-        place: builder.add_text_field("place", text(phrases)),
+        place: builder.add_text_field("place", text(words)),
         approach: builder.add_text_field("approach", facet.clone()),
         body: builder.add_text_field("body", facet.clone()),
         credential: builder.add_text_field("credential", facet.clone()),
@@ -138,7 +139,7 @@ pub fn register_tokenizers(index: &Index) {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build();
     let plain = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use stillpoint_index::PractitionerIndex;
+//! use stillpoint_index::{DocumentMapper, PractitionerIndex};
 //! use stillpoint_ingest::{Input, IngestOptions, ingest};
 //! # fn vocabulary() -> stillpoint_model::Vocabulary { unimplemented!() }
 //!
@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use stillpoint_gazetteer::Gazetteer;
-use stillpoint_index::PractitionerIndex;
+use stillpoint_index::{DocumentMapper, PractitionerIndex};
 use stillpoint_model::Vocabulary;
 
 pub use error::{IngestError, Result};
@@ -41,6 +41,28 @@ pub use normalize::Normalizer;
 pub use record::{FieldError, SourceRecord};
 pub use report::{IngestReport, Problem};
 pub use source::{FetchLimits, Input};
+
+/// Records normalised together on all cores.
+const BATCH: usize = 1024;
+
+/// `f` over `items` on every available core, results in order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 || items.len() < 64 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a normalising thread panicked"))
+            .collect()
+    })
+}
 
 /// How to ingest one feed.
 #[derive(Debug, Clone)]
@@ -121,57 +143,74 @@ pub fn ingest(
     // Every member id the feed mentions, accepted or not, with its first line.
     let mut seen: HashMap<String, u64> = HashMap::new();
 
-    let mut sink = |record: SourceRecord| -> Result<()> {
-        report.records += 1;
-        progress(report.records);
-        let duplicate_of = record.member_id.as_ref().and_then(|id| match seen.get(id) {
-            Some(&first) => Some(first),
-            None => {
-                seen.insert(id.clone(), record.line);
-                None
-            }
+    let mapper = DocumentMapper::new(*index.fields());
+    let mut batch: Vec<SourceRecord> = Vec::with_capacity(BATCH);
+    let mut apply = |batch: &mut Vec<SourceRecord>| -> Result<()> {
+        // Normalising and building documents is most of the CPU an ingest needs on our side;
+        // it runs on every core while this thread keeps records in feed order.
+        let outcomes = parallel_map(batch, |record| match &record.record {
+            Err(errors) => Err(errors.clone()),
+            Ok(feed) => normalizer.normalize(feed).map(|(practitioner, warnings)| {
+                let document = (!options.dry_run).then(|| mapper.to_document(&practitioner));
+                (practitioner.member_id, document, warnings)
+            }),
         });
-        let outcome = match (&record.record, duplicate_of) {
-            (_, Some(first)) => Err(vec![FieldError::new(
-                "member_id",
-                format!(
-                    "duplicate member id, first listed at line {first}; this record is ignored"
-                ),
-            )]),
-            (Err(errors), None) => Err(errors.clone()),
-            (Ok(feed), None) => normalizer.normalize(feed),
-        };
-        let read_warnings = report.problems(&record, &record.warnings, csv);
-        report.warnings.extend(read_warnings);
-        match outcome {
-            Ok((practitioner, warnings)) => {
-                let problems = report.problems(&record, &warnings, csv);
-                report.warnings.extend(problems);
-                report.accepted += 1;
-                let known = existing.contains(&practitioner.member_id);
-                if known {
-                    report.updated += 1;
-                } else {
-                    report.added += 1;
+        for (record, outcome) in batch.drain(..).zip(outcomes) {
+            report.records += 1;
+            progress(report.records);
+            let duplicate_of = record.member_id.as_ref().and_then(|id| match seen.get(id) {
+                Some(&first) => Some(first),
+                None => {
+                    seen.insert(id.clone(), record.line);
+                    None
                 }
-                if let Some(writer) = writer.as_mut() {
+            });
+            let outcome = match duplicate_of {
+                Some(first) => Err(vec![FieldError::new(
+                    "member_id",
+                    format!(
+                        "duplicate member id, first listed at line {first}; this record is ignored"
+                    ),
+                )]),
+                None => outcome,
+            };
+            let read_warnings = report.problems(&record, &record.warnings, csv);
+            report.warnings.extend(read_warnings);
+            match outcome {
+                Ok((member_id, document, warnings)) => {
+                    let problems = report.problems(&record, &warnings, csv);
+                    report.warnings.extend(problems);
+                    report.accepted += 1;
+                    let known = existing.contains(&member_id);
                     if known {
-                        writer.upsert(&practitioner)?;
+                        report.updated += 1;
                     } else {
-                        writer.add(&practitioner)?;
+                        report.added += 1;
+                    }
+                    if let (Some(writer), Some(document)) = (writer.as_mut(), document) {
+                        let id = format!("{}:{member_id}", options.association);
+                        writer.add_document(&id, document, known)?;
                     }
                 }
+                Err(errors) => {
+                    report.rejected += 1;
+                    let problems = report.problems(&record, &errors, csv);
+                    report.rejections.extend(problems);
+                }
             }
-            Err(errors) => {
-                report.rejected += 1;
-                let problems = report.problems(&record, &errors, csv);
-                report.rejections.extend(problems);
-            }
+        }
+        Ok(())
+    };
+    let mut sink = |record: SourceRecord| -> Result<()> {
+        batch.push(record);
+        if batch.len() == BATCH {
+            apply(&mut batch)?;
         }
         Ok(())
     };
     let reader: Box<dyn BufRead + '_> = Box::new(&mut input.reader);
     format::read_records(format, reader, options.max_record_bytes, &mut sink)?;
+    apply(&mut batch)?;
 
     if options.replace {
         let missing: Vec<&String> = existing
@@ -197,7 +236,14 @@ pub fn ingest(
         }
     }
     if let Some(mut writer) = writer {
+        let commit_started = Instant::now();
         report.generation = Some(writer.commit()?);
+        tracing::debug!(
+            association = %options.association,
+            commit_ms = commit_started.elapsed().as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "committed"
+        );
         writer.finish()?;
     }
     report.seconds = started.elapsed().as_secs_f64();

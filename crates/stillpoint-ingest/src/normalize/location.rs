@@ -17,7 +17,7 @@ const SUSPICIOUS_DISTANCE_KM: f64 = 150.0;
 #[derive(Debug)]
 pub(super) struct PlaceCache {
     gazetteer: &'static Gazetteer,
-    answers: Mutex<HashMap<[Option<String>; 4], Option<Place>>>,
+    answers: Mutex<HashMap<[Option<String>; 3], Option<Place>>>,
 }
 
 /// Bound on remembered answers, so a feed of a million distinct postal codes stays small.
@@ -31,14 +31,21 @@ impl PlaceCache {
         }
     }
 
+    /// Postal code first, then city (+ region), as [`Gazetteer::locate`] does. Only the city
+    /// answers are remembered: postal lookups are one hash probe, and postal codes rarely repeat.
     fn locate(&self, query: &LocationQuery<'_>) -> Option<Place> {
-        let key = [
-            query.postal_code,
-            query.city,
-            query.region,
-            Some(query.country),
-        ]
-        .map(|p| p.map(str::to_owned));
+        if query.postal_code.is_some() {
+            let postal = LocationQuery {
+                city: None,
+                region: None,
+                ..*query
+            };
+            if let Some(place) = self.gazetteer.locate(&postal) {
+                return Some(place);
+            }
+        }
+        query.city?;
+        let key = [query.city, query.region, Some(query.country)].map(|p| p.map(str::to_owned));
         let mut answers = self
             .answers
             .lock()
@@ -46,7 +53,10 @@ impl PlaceCache {
         if let Some(answer) = answers.get(&key) {
             return answer.clone();
         }
-        let answer = self.gazetteer.locate(query);
+        let answer = self.gazetteer.locate(&LocationQuery {
+            postal_code: None,
+            ..*query
+        });
         if answers.len() >= PLACE_CACHE_ENTRIES {
             answers.clear();
         }
@@ -56,7 +66,7 @@ impl PlaceCache {
 }
 
 pub(super) fn normalize_location(
-    gazetteer: &PlaceCache,
+    places: &PlaceCache,
     index: usize,
     feed: &FeedLocation,
     errors: &mut Vec<FieldError>,
@@ -64,21 +74,18 @@ pub(super) fn normalize_location(
 ) -> Option<Location> {
     let path = |field: &str| format!("locations[{index}].{field}");
     let before = errors.len();
-    let mut take = |r: Result<Option<String>, FieldError>| {
-        r.unwrap_or_else(|e| {
-            errors.push(e);
+    // The path is only formatted when there is something to report.
+    let mut take = |field: &str, r: Result<Option<String>, String>| {
+        r.unwrap_or_else(|message| {
+            errors.push(FieldError::new(path(field), message));
             None
         })
     };
-    let label = take(text::line(&path("label"), feed.label.as_deref(), 120));
-    let address = take(text::line(&path("address"), feed.address.as_deref(), 200));
-    let city = take(text::line(&path("city"), feed.city.as_deref(), 120));
-    let region = take(text::line(&path("region"), feed.region.as_deref(), 120));
-    let postal_code = take(text::line(
-        &path("postal_code"),
-        feed.postal_code.as_deref(),
-        16,
-    ));
+    let label = take("label", text::line(feed.label.as_deref(), 120));
+    let address = take("address", text::line(feed.address.as_deref(), 200));
+    let city = take("city", text::line(feed.city.as_deref(), 120));
+    let region = take("region", text::line(feed.region.as_deref(), 120));
+    let postal_code = take("postal_code", text::line(feed.postal_code.as_deref(), 16));
 
     let country = feed.country.trim().to_ascii_uppercase();
     if country.is_empty() {
@@ -147,7 +154,7 @@ pub(super) fn normalize_location(
         return None;
     }
 
-    let place = gazetteer.locate(&LocationQuery {
+    let place = places.locate(&LocationQuery {
         postal_code: postal_code.as_deref(),
         city: city.as_deref(),
         region: region.as_deref(),

@@ -50,9 +50,11 @@ impl Normalizer {
         let v = &*self.vocabulary;
         let mut errors = Vec::new();
         let mut warnings = Vec::new();
-        let take = |r: Result<Option<String>, FieldError>, errors: &mut Vec<FieldError>| {
-            r.unwrap_or_else(|e| {
-                errors.push(e);
+        let take = |field: &dyn Fn() -> String,
+                    r: Result<Option<String>, String>,
+                    errors: &mut Vec<FieldError>| {
+            r.unwrap_or_else(|message| {
+                errors.push(FieldError::new(field(), message));
                 None
             })
         };
@@ -68,18 +70,16 @@ impl Normalizer {
             ));
         }
         let name = take(
-            text::line("name", Some(&feed.name), MAX_NAME_CHARS),
+            &|| "name".into(),
+            text::line(Some(&feed.name), MAX_NAME_CHARS),
             &mut errors,
         );
         if name.is_none() && feed.name.trim().is_empty() {
             errors.push(FieldError::new("name", "is required"));
         }
         let practice_name = take(
-            text::line(
-                "practice_name",
-                feed.practice_name.as_deref(),
-                MAX_NAME_CHARS,
-            ),
+            &|| "practice_name".into(),
+            text::line(feed.practice_name.as_deref(), MAX_NAME_CHARS),
             &mut errors,
         );
         let approach = feed
@@ -112,7 +112,8 @@ impl Normalizer {
             let code = match v.credential(body, c.credential.trim()) {
                 Some(kind) => kind.id.clone(),
                 None => match take(
-                    text::line(&path("credential"), Some(&c.credential), 60),
+                    &|| path("credential"),
+                    text::line(Some(&c.credential), 60),
                     &mut errors,
                 ) {
                     Some(code) => {
@@ -263,28 +264,33 @@ impl Normalizer {
 
         let contact = feed.contact.clone().unwrap_or_default();
         let email = take(
-            text::email("contact.email", contact.email.as_deref()),
+            &|| "contact.email".into(),
+            text::email(contact.email.as_deref()),
             &mut errors,
         );
         let contact = Contact {
             phone: take(
-                text::phone("contact.phone", contact.phone.as_deref()),
+                &|| "contact.phone".into(),
+                text::phone(contact.phone.as_deref()),
                 &mut errors,
             ),
             // A private address is for the association only: it is never stored, so it can never
             // be shown.
             email: email.filter(|_| contact.public_email == Some(true)),
             website: take(
-                text::url("contact.website", contact.website.as_deref()),
+                &|| "contact.website".into(),
+                text::url(contact.website.as_deref()),
                 &mut errors,
             ),
             booking_url: take(
-                text::url("contact.booking_url", contact.booking_url.as_deref()),
+                &|| "contact.booking_url".into(),
+                text::url(contact.booking_url.as_deref()),
                 &mut errors,
             ),
         };
         let bio = take(
-            text::paragraph("bio", feed.bio.as_deref(), MAX_BIO_CHARS),
+            &|| "bio".into(),
+            text::paragraph(feed.bio.as_deref(), MAX_BIO_CHARS),
             &mut errors,
         );
         let practicing_since = feed.practicing_since.filter(|&year| {
@@ -351,7 +357,7 @@ impl Normalizer {
             match lookup(value) {
                 Some(term) if !ids.contains(&term.id) => ids.push(term.id.clone()),
                 Some(_) => {}
-                None => match text::line(&path, Some(value), 80) {
+                None => match text::line(Some(value), 80) {
                     Ok(Some(text)) => {
                         warnings.push(FieldError::new(
                             &path,
@@ -362,7 +368,7 @@ impl Normalizer {
                         }
                     }
                     Ok(None) => {}
-                    Err(e) => errors.push(e),
+                    Err(message) => errors.push(FieldError::new(path, message)),
                 },
             }
         }
