@@ -2,7 +2,7 @@
 
 use tantivy::Index;
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -94,13 +94,20 @@ pub fn build_schema() -> (Schema, Fields) {
     };
     let phrases = IndexRecordOption::WithFreqsAndPositions;
     let words = IndexRecordOption::WithFreqs;
-    let facet = STRING | FAST;
+    // Exact-match strings: no field norms (nothing scores on them), raw tokenizer.
+    let exact = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_fieldnorms(false)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let facet = exact.clone().set_fast("raw");
     let flag = INDEXED | FAST;
     let fields = Fields {
-        id: builder.add_text_field("id", STRING | FAST),
-        association: builder.add_text_field("association", STRING | FAST),
+        id: builder.add_text_field("id", facet.clone()),
+        association: builder.add_text_field("association", exact.clone()),
         record: builder.add_text_field("record", STORED),
-        name_sort: builder.add_text_field("name_sort", STRING | FAST),
+        name_sort: builder.add_text_field("name_sort", TextOptions::default().set_fast("raw")),
         name: builder.add_text_field("name", text(phrases)),
         practice_name: builder.add_text_field("practice_name", text(phrases)),
         bio: builder.add_text_field("bio", text(words)),

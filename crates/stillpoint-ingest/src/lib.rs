@@ -26,11 +26,11 @@ mod record;
 mod report;
 mod source;
 
-use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Instant;
 
+use foldhash::{HashMap, HashSet};
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::{DocumentMapper, PractitionerIndex};
 use stillpoint_model::Vocabulary;
@@ -141,7 +141,7 @@ pub fn ingest(
     report.set_format(format);
     let csv = format == Format::Csv;
     // Every member id the feed mentions, accepted or not, with its first line.
-    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut seen: HashMap<String, u64> = HashMap::default();
 
     let mapper = DocumentMapper::new(*index.fields());
     let mut batch: Vec<SourceRecord> = Vec::with_capacity(BATCH);

@@ -4,7 +4,7 @@
 //! Every label, synonym and id is matched folded ([`crate::text::fold`]), so "TMJ", "jaw pain" and
 //! "TMD" all name the specialty `tmj`.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +111,9 @@ pub struct Contraindication {
 /// Folded name -> index tables, built once after parsing.
 #[derive(Debug, Clone, Default)]
 struct Lookup {
+    /// Exact ids of every term section, tried before folding: feeds mostly give ids, and
+    /// folding allocates.
+    ids: [HashMap<String, usize>; 4],
     approaches: HashMap<String, usize>,
     bodies: HashMap<String, usize>,
     professions: HashMap<String, usize>,
@@ -120,6 +123,15 @@ struct Lookup {
     credentials: Vec<HashMap<String, usize>>,
     /// Folded contraindication term -> index.
     contraindication_terms: Vec<(String, usize)>,
+}
+
+/// The term sections, for the exact-id table.
+#[derive(Debug, Clone, Copy)]
+enum Section {
+    Approach,
+    Profession,
+    Specialty,
+    Technique,
 }
 
 const APPROACHES: [&str; 3] = ["biodynamic", "biomechanical", "integrative"];
@@ -143,7 +155,7 @@ impl Vocabulary {
 
     fn build_lookup(&self, problems: &mut Vec<String>) -> Lookup {
         let terms = |section: &str, items: &[Term], problems: &mut Vec<String>| {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for (i, term) in items.iter().enumerate() {
                 let names = [&term.id, &term.label].into_iter().chain(&term.synonyms);
                 insert_names(&mut map, names, i, section, &term.id, problems, |j| {
@@ -152,14 +164,14 @@ impl Vocabulary {
             }
             map
         };
-        let mut bodies = HashMap::new();
+        let mut bodies = HashMap::default();
         let mut credentials = Vec::new();
         for (i, body) in self.bodies.iter().enumerate() {
             let names = [&body.id, &body.name].into_iter().chain(&body.short_name);
             insert_names(&mut bodies, names, i, "bodies", &body.id, problems, |j| {
                 self.bodies[j].id.clone()
             });
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for (k, credential) in body.credentials.iter().enumerate() {
                 let names = [&credential.id, &credential.label]
                     .into_iter()
@@ -184,7 +196,21 @@ impl Vocabulary {
             .flat_map(|(i, c)| c.terms.iter().map(move |t| (fold(t), i)))
             .filter(|(t, _)| !t.is_empty())
             .collect();
+        let ids = [
+            (Section::Approach, &self.approaches),
+            (Section::Profession, &self.professions),
+            (Section::Specialty, &self.specialties),
+            (Section::Technique, &self.techniques),
+        ]
+        .map(|(_, items)| {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.id.clone(), i))
+                .collect()
+        });
         Lookup {
+            ids,
             approaches: terms("approaches", &self.approaches, problems),
             bodies,
             professions: terms("professions", &self.professions, problems),
@@ -262,10 +288,24 @@ impl Vocabulary {
 
     /// An approach by id, label or synonym.
     pub fn approach(&self, name: &str) -> Option<&Term> {
-        self.lookup
-            .approaches
-            .get(&fold(name))
-            .map(|&i| &self.approaches[i])
+        self.term(
+            Section::Approach,
+            &self.approaches,
+            &self.lookup.approaches,
+            name,
+        )
+    }
+
+    /// Exact id first (no allocation), then the folded label or synonym.
+    fn term<'a>(
+        &self,
+        section: Section,
+        items: &'a [Term],
+        names: &HashMap<String, usize>,
+        name: &str,
+    ) -> Option<&'a Term> {
+        let exact = self.lookup.ids[section as usize].get(name);
+        exact.or_else(|| names.get(&fold(name))).map(|&i| &items[i])
     }
 
     /// A body by exact id.
@@ -297,24 +337,30 @@ impl Vocabulary {
     }
 
     pub fn profession(&self, name: &str) -> Option<&Term> {
-        self.lookup
-            .professions
-            .get(&fold(name))
-            .map(|&i| &self.professions[i])
+        self.term(
+            Section::Profession,
+            &self.professions,
+            &self.lookup.professions,
+            name,
+        )
     }
 
     pub fn specialty(&self, name: &str) -> Option<&Term> {
-        self.lookup
-            .specialties
-            .get(&fold(name))
-            .map(|&i| &self.specialties[i])
+        self.term(
+            Section::Specialty,
+            &self.specialties,
+            &self.lookup.specialties,
+            name,
+        )
     }
 
     pub fn technique(&self, name: &str) -> Option<&Term> {
-        self.lookup
-            .techniques
-            .get(&fold(name))
-            .map(|&i| &self.techniques[i])
+        self.term(
+            Section::Technique,
+            &self.techniques,
+            &self.lookup.techniques,
+            name,
+        )
     }
 
     /// The contraindications whose terms appear, as whole words, in `text`.

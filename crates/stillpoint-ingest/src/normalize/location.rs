@@ -1,8 +1,8 @@
 //! One practice location: where it is (from the feed or the gazetteer) and what may be shown.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
+use foldhash::HashMap;
 use stillpoint_gazetteer::{Gazetteer, LocationQuery, Place, PlaceKind};
 use stillpoint_model::{FeedLocation, GeoPoint, Location, PointSource, Visibility, codes};
 
@@ -27,7 +27,7 @@ impl PlaceCache {
     pub(super) fn new(gazetteer: &'static Gazetteer) -> Self {
         PlaceCache {
             gazetteer,
-            answers: Mutex::new(HashMap::new()),
+            answers: Mutex::new(HashMap::default()),
         }
     }
 
