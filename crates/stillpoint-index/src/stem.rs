@@ -1,7 +1,7 @@
 //! English stemming with a memo: the same few thousand words make up most of what practitioners
 //! write, and the Snowball stemmer was an eighth of ingest time before the memo.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::mem;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
@@ -19,7 +19,7 @@ impl TokenFilter for MemoStemmer {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> MemoStemmerFilter<T> {
         MemoStemmerFilter {
             inner: tokenizer,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
         }
     }
 }

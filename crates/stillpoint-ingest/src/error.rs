@@ -40,6 +40,9 @@ pub enum IngestError {
         percent: f64,
         limit: f64,
     },
+    /// A pipeline thread stopped without saying why (a bug).
+    #[error("an ingest worker stopped unexpectedly")]
+    Pipeline,
     /// The index failed.
     #[error(transparent)]
     Index(#[from] IndexError),

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use stillpoint_index::{DocumentMapper, PractitionerIndex};
+//! use stillpoint_index::PractitionerIndex;
 //! use stillpoint_ingest::{Input, IngestOptions, ingest};
 //! # fn vocabulary() -> stillpoint_model::Vocabulary { unimplemented!() }
 //!
@@ -22,6 +22,7 @@
 mod error;
 pub mod format;
 pub mod normalize;
+mod pipeline;
 mod record;
 mod report;
 mod source;
@@ -32,6 +33,7 @@ use std::time::Instant;
 
 use foldhash::{HashMap, HashSet};
 use stillpoint_gazetteer::Gazetteer;
+use stillpoint_index::tantivy::TantivyDocument;
 use stillpoint_index::{DocumentMapper, PractitionerIndex};
 use stillpoint_model::Vocabulary;
 
@@ -42,27 +44,9 @@ pub use record::{FieldError, SourceRecord};
 pub use report::{IngestReport, Problem};
 pub use source::{FetchLimits, Input};
 
-/// Records normalised together on all cores.
-const BATCH: usize = 1024;
-
-/// `f` over `items` on every available core, results in order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads == 1 || items.len() < 64 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a normalising thread panicked"))
-            .collect()
-    })
-}
+/// What a worker makes of one record: the member id, its document (none for a dry run) and
+/// warnings, or the record's errors.
+type Outcome = Result<(String, Option<TantivyDocument>, Vec<FieldError>), Vec<FieldError>>;
 
 /// How to ingest one feed.
 #[derive(Debug, Clone)]
@@ -106,7 +90,7 @@ pub fn ingest(
     vocabulary: Arc<Vocabulary>,
     mut input: Input,
     options: &IngestOptions,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<IngestReport> {
     let started = Instant::now();
     if vocabulary.body_by_id(&options.association).is_none() {
@@ -144,73 +128,67 @@ pub fn ingest(
     let mut seen: HashMap<String, u64> = HashMap::default();
 
     let mapper = DocumentMapper::new(*index.fields());
-    let mut batch: Vec<SourceRecord> = Vec::with_capacity(BATCH);
-    let mut apply = |batch: &mut Vec<SourceRecord>| -> Result<()> {
-        // Normalising and building documents is most of the CPU an ingest needs on our side;
-        // it runs on every core while this thread keeps records in feed order.
-        let outcomes = parallel_map(batch, |record| match &record.record {
-            Err(errors) => Err(errors.clone()),
-            Ok(feed) => normalizer.normalize(feed).map(|(practitioner, warnings)| {
-                let document = (!options.dry_run).then(|| mapper.to_document(&practitioner));
-                (practitioner.member_id, document, warnings)
-            }),
+    // Normalising and building documents is most of the CPU an ingest needs on our side; it runs
+    // on worker threads while records are read and applied in feed order.
+    let prepare = |record: &SourceRecord| match &record.record {
+        Err(errors) => Err(errors.clone()),
+        Ok(feed) => normalizer.normalize(feed).map(|(practitioner, warnings)| {
+            let document = (!options.dry_run).then(|| mapper.to_document(&practitioner));
+            (practitioner.member_id, document, warnings)
+        }),
+    };
+    let apply = |record: SourceRecord, outcome: Outcome| -> Result<()> {
+        report.records += 1;
+        progress(report.records);
+        let duplicate_of = record.member_id.as_ref().and_then(|id| match seen.get(id) {
+            Some(&first) => Some(first),
+            None => {
+                seen.insert(id.clone(), record.line);
+                None
+            }
         });
-        for (record, outcome) in batch.drain(..).zip(outcomes) {
-            report.records += 1;
-            progress(report.records);
-            let duplicate_of = record.member_id.as_ref().and_then(|id| match seen.get(id) {
-                Some(&first) => Some(first),
-                None => {
-                    seen.insert(id.clone(), record.line);
-                    None
+        let outcome = match duplicate_of {
+            Some(first) => Err(vec![FieldError::new(
+                "member_id",
+                format!(
+                    "duplicate member id, first listed at line {first}; this record is ignored"
+                ),
+            )]),
+            None => outcome,
+        };
+        let read_warnings = report.problems(&record, &record.warnings, csv);
+        report.warnings.extend(read_warnings);
+        match outcome {
+            Ok((member_id, document, warnings)) => {
+                let problems = report.problems(&record, &warnings, csv);
+                report.warnings.extend(problems);
+                report.accepted += 1;
+                let known = existing.contains(&member_id);
+                if known {
+                    report.updated += 1;
+                } else {
+                    report.added += 1;
                 }
-            });
-            let outcome = match duplicate_of {
-                Some(first) => Err(vec![FieldError::new(
-                    "member_id",
-                    format!(
-                        "duplicate member id, first listed at line {first}; this record is ignored"
-                    ),
-                )]),
-                None => outcome,
-            };
-            let read_warnings = report.problems(&record, &record.warnings, csv);
-            report.warnings.extend(read_warnings);
-            match outcome {
-                Ok((member_id, document, warnings)) => {
-                    let problems = report.problems(&record, &warnings, csv);
-                    report.warnings.extend(problems);
-                    report.accepted += 1;
-                    let known = existing.contains(&member_id);
-                    if known {
-                        report.updated += 1;
-                    } else {
-                        report.added += 1;
-                    }
-                    if let (Some(writer), Some(document)) = (writer.as_mut(), document) {
-                        let id = format!("{}:{member_id}", options.association);
-                        writer.add_document(&id, document, known)?;
-                    }
+                if let (Some(writer), Some(document)) = (writer.as_mut(), document) {
+                    let id = format!("{}:{member_id}", options.association);
+                    writer.add_document(&id, document, known)?;
                 }
-                Err(errors) => {
-                    report.rejected += 1;
-                    let problems = report.problems(&record, &errors, csv);
-                    report.rejections.extend(problems);
-                }
+            }
+            Err(errors) => {
+                report.rejected += 1;
+                let problems = report.problems(&record, &errors, csv);
+                report.rejections.extend(problems);
             }
         }
         Ok(())
     };
-    let mut sink = |record: SourceRecord| -> Result<()> {
-        batch.push(record);
-        if batch.len() == BATCH {
-            apply(&mut batch)?;
-        }
-        Ok(())
-    };
     let reader: Box<dyn BufRead + '_> = Box::new(&mut input.reader);
-    format::read_records(format, reader, options.max_record_bytes, &mut sink)?;
-    apply(&mut batch)?;
+    let max_record_bytes = options.max_record_bytes;
+    pipeline::run(
+        |sink| format::read_records(format, reader, max_record_bytes, sink),
+        prepare,
+        apply,
+    )?;
 
     if options.replace {
         let missing: Vec<&String> = existing
