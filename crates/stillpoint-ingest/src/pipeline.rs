@@ -84,9 +84,7 @@ where
             }
         });
         drop(work_tx);
-        let applied = applier
-            .join()
-            .unwrap_or_else(|_| Err(IngestError::Pipeline));
+        let applied = applier.join().unwrap_or(Err(IngestError::Pipeline));
         // The applier's own error explains a pipeline stop better than the reader's.
         match (applied, read_result) {
             (Err(e), _) => Err(e),
