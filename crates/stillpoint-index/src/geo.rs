@@ -4,12 +4,14 @@
 //!
 //! Level `l` cuts the plane of (lon, lat) degrees into squares of [`cell_size`]`(l)` degrees.
 
-/// Number of levels; level 0 is the coarsest.
-pub const LEVELS: u8 = 6;
+/// Number of levels; level 0 is the coarsest. Coarser levels than 1° were dropped: a 1,000 km
+/// radius is still only a few hundred 1° cells, and every level costs one term per location at
+/// ingest.
+pub const LEVELS: u8 = 4;
 
-/// Cell side in degrees at `level`: 16°, 4°, 1°, 0.25°, 1/16°, 1/64° (about 1.7 km of latitude).
+/// Cell side in degrees at `level`: 1°, 0.25°, 1/16°, 1/64° (about 1.7 km of latitude).
 pub fn cell_size(level: u8) -> f64 {
-    16.0 / f64::from(1u32 << (2 * u32::from(level)))
+    1.0 / f64::from(1u32 << (2 * u32::from(level)))
 }
 
 /// Number of cells along the longitude axis at `level`.
@@ -17,8 +19,8 @@ pub fn columns(level: u8) -> u64 {
     (360.0 / cell_size(level)).ceil() as u64
 }
 
-/// Number of cells along the latitude axis at `level` (180 is not a multiple of 16, so the
-/// top row of the coarse levels is partly off the globe; rounding up keeps cells nested).
+/// Number of cells along the latitude axis at `level` (rounded up, so that a grid whose side
+/// does not divide 180° still nests).
 pub fn rows(level: u8) -> u64 {
     (180.0 / cell_size(level)).ceil() as u64
 }
