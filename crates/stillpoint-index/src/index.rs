@@ -11,7 +11,7 @@ use tantivy::{
     Index, IndexReader, IndexWriter, Opstamp, ReloadPolicy, TantivyDocument, TantivyError, Term,
 };
 
-use crate::document::{DocumentMapper, practitioner_from_stored};
+use crate::document::practitioner_from_stored;
 use crate::error::{IndexError, Result};
 use crate::schema::{Fields, build_schema, register_tokenizers};
 
@@ -123,7 +123,6 @@ impl PractitionerIndex {
         Ok(PractitionerWriter {
             writer,
             fields: self.fields,
-            mapper: DocumentMapper::new(self.fields),
         })
     }
 
@@ -182,12 +181,12 @@ impl PractitionerIndex {
     }
 }
 
-/// The index writer with the document mapping. Nothing is visible to readers until
-/// [`PractitionerWriter::commit`]; dropping it without committing discards the changes.
+/// The index writer. Documents come from [`DocumentMapper::to_document`](crate::DocumentMapper::to_document), which callers may run
+/// on other threads. Nothing is visible to readers until [`PractitionerWriter::commit`];
+/// dropping the writer without committing discards the changes.
 pub struct PractitionerWriter {
     writer: IndexWriter,
     fields: Fields,
-    mapper: DocumentMapper,
 }
 
 impl std::fmt::Debug for PractitionerWriter {
@@ -197,20 +196,7 @@ impl std::fmt::Debug for PractitionerWriter {
 }
 
 impl PractitionerWriter {
-    /// Adds or replaces a practitioner.
-    pub fn upsert(&mut self, practitioner: &Practitioner) -> Result<()> {
-        self.delete(practitioner.id.as_str());
-        self.add(practitioner)
-    }
-
-    /// Adds a practitioner known not to be in the index yet (skips the delete).
-    pub fn add(&mut self, practitioner: &Practitioner) -> Result<()> {
-        self.writer
-            .add_document(self.mapper.to_document(practitioner))?;
-        Ok(())
-    }
-
-    /// Adds a document built by [`DocumentMapper::to_document`] (possibly on another thread);
+    /// Adds a document built by [`DocumentMapper::to_document`](crate::DocumentMapper::to_document) (possibly on another thread);
     /// with `replace`, an earlier document of the same id is removed first.
     pub fn add_document(
         &mut self,
@@ -229,12 +215,6 @@ impl PractitionerWriter {
     pub fn delete(&mut self, id: &str) {
         self.writer
             .delete_term(Term::from_field_text(self.fields.id, id));
-    }
-
-    /// Removes every practitioner of an association.
-    pub fn delete_association(&mut self, association: &str) {
-        self.writer
-            .delete_term(Term::from_field_text(self.fields.association, association));
     }
 
     /// Makes every change durable and visible atomically; returns the new generation.
