@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use stillpoint_ingest::{FetchLimits, Format, IngestOptions, IngestReport, Input};
 
 use super::EXIT_REJECTED;
@@ -88,8 +88,11 @@ fn progress_bar() -> ProgressBar {
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos} records read ({per_sec}, {elapsed})")
-            .expect("valid template"),
+        ProgressStyle::with_template("{spinner} {human_pos} records read ({rate}, {elapsed})")
+            .expect("valid template")
+            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0} records/s", state.per_sec());
+            }),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
