@@ -90,9 +90,12 @@ fn progress_bar() -> ProgressBar {
     bar.set_style(
         ProgressStyle::with_template("{spinner} {human_pos} records read ({rate}, {elapsed})")
             .expect("valid template")
-            .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.0} records/s", state.per_sec());
-            }),
+            .with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} records/s", state.per_sec());
+                },
+            ),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
