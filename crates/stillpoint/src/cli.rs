@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Stillpoint: a directory search engine for craniosacral therapy practitioners.
 #[derive(Debug, Parser)]
-#[command(name = "stillpoint", version, about, propagate_version = true)]
+#[command(name = "stillpoint", version, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
