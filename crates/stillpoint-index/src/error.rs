@@ -6,15 +6,12 @@ pub enum IndexError {
     /// No index exists at the given directory.
     #[error("no index at {path} (run `stillpoint ingest` or `stillpoint demo` first)")]
     Missing { path: PathBuf },
-    /// The index on disk was built by another version of the schema.
+    /// The index on disk was built with another schema than this build's.
     #[error(
-        "the index at {path} was built with schema version {found}, this build uses {expected}; rebuild it"
+        "the index at {path} was built with a different schema than this build's (version {expected}); \
+         ingest the feeds again into a fresh state directory"
     )]
-    SchemaMismatch {
-        path: PathBuf,
-        found: String,
-        expected: String,
-    },
+    SchemaMismatch { path: PathBuf, expected: String },
     /// A stored document could not be decoded back into a practitioner.
     #[error("stored practitioner is corrupt: {0}")]
     Corrupt(String),

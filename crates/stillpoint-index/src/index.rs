@@ -236,7 +236,38 @@ fn same_schema(a: &Schema, b: &Schema) -> bool {
 fn schema_mismatch(path: &Path) -> IndexError {
     IndexError::SchemaMismatch {
         path: path.to_path_buf(),
-        found: "another".into(),
         expected: crate::schema::SCHEMA_VERSION.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::schema::{STRING, Schema};
+
+    use super::*;
+
+    #[test]
+    fn an_index_built_with_another_schema_is_refused_not_misread() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Schema::builder();
+        other.add_text_field("id", STRING);
+        std::fs::create_dir_all(dir.path().join(TANTIVY_DIR)).unwrap();
+        Index::create_in_dir(dir.path().join(TANTIVY_DIR), other.build()).unwrap();
+        for result in [
+            PractitionerIndex::open(dir.path()),
+            PractitionerIndex::open_or_create(dir.path()),
+        ] {
+            assert!(
+                matches!(result, Err(IndexError::SchemaMismatch { .. })),
+                "{result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn opening_a_missing_index_says_how_to_build_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = PractitionerIndex::open(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("stillpoint ingest"), "{err}");
     }
 }
