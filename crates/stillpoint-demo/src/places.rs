@@ -77,17 +77,9 @@ impl Reach {
     }
 }
 
-/// A city the generator may place someone in (owned, so the generator borrows nothing).
-#[derive(Debug, Clone)]
-pub(crate) struct City {
-    pub name: String,
-    pub region_code: Option<String>,
-    pub region: Option<String>,
-    pub country: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub population: u64,
-}
+/// A city the generator may place someone in: the gazetteer's own type, owned, so the generator
+/// borrows nothing.
+pub(crate) use stillpoint_gazetteer::City;
 
 /// Grid cell size in degrees for the nearby-town lookup.
 const CELL: f64 = 0.25;
