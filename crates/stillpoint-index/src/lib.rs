@@ -25,9 +25,7 @@ mod stem;
 pub use document::{DocumentMapper, practitioner_from_stored};
 pub use error::{IndexError, Result};
 pub use index::{PractitionerIndex, PractitionerWriter, TANTIVY_DIR};
-pub use schema::{
-    Fields, PLAIN_TOKENIZER, SCHEMA_VERSION, TEXT_TOKENIZER, build_schema, register_tokenizers,
-};
+pub use schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, build_schema, register_tokenizers};
 
 /// Re-exported so the search core and ingest use the same tantivy version as the schema.
 pub use tantivy;

@@ -18,10 +18,6 @@ pub const SCHEMA_VERSION: &str = "1";
 /// (English).
 pub const TEXT_TOKENIZER: &str = "stillpoint_text";
 
-/// Tokenizer for matching words as typed, without stemming (registered for the search core's
-/// query analysis; no field of schema version 1 uses it).
-pub const PLAIN_TOKENIZER: &str = "stillpoint_plain";
-
 /// Handles on every field of the schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
@@ -148,11 +144,5 @@ pub fn register_tokenizers(index: &Index) {
         .filter(AsciiFoldingFilter)
         .filter(MemoStemmer)
         .build();
-    let plain = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build();
     index.tokenizers().register(TEXT_TOKENIZER, text);
-    index.tokenizers().register(PLAIN_TOKENIZER, plain);
 }
