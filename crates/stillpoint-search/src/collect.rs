@@ -1,0 +1,521 @@
+//! The single pass over one segment that yields, together, the exact total, the best hits in
+//! sort order and the disjunctive facet counts.
+//!
+//! Candidates come from the text query's scorer, from the geo cells covering the search area,
+//! or from every document. Each candidate is checked against the exact predicates (distance on
+//! the sphere, box, flags, fee) and then against the facet filters: a document failing no facet
+//! filter is a hit and counts in every facet; a document failing exactly one facet filter F
+//! counts only in F's facet (so F's counts show what ticking another F value would add); a
+//! document failing two or more counts nowhere.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use stillpoint_index::Fields;
+use stillpoint_index::tantivy::columnar::{Column, StrColumn, TermOrdHit};
+use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
+use stillpoint_index::tantivy::schema::IndexRecordOption;
+use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
+
+use crate::cursor::{CursorKey, Primary};
+use crate::error::Result;
+use crate::geo::{circle_boxes, covering_cells, haversine_km};
+use crate::plan::{Flag, Plan};
+use crate::request::{Facet, Sort};
+use crate::text::facet_field;
+
+/// Above this many cells, scanning every document is cheaper than reading the cells' postings.
+const MAX_CELL_TERMS: usize = 4_096;
+
+/// A hit of one segment, before the merge across segments.
+#[derive(Debug, Clone)]
+pub(crate) struct SegmentHit {
+    pub doc: DocId,
+    pub score: f32,
+    /// Distance to the nearest location and that location's position, with a centre.
+    pub distance: Option<(f64, usize)>,
+    /// Ordinal of the sort name within the segment (name sort only).
+    name_ord: u64,
+    /// Ordinal of the id within the segment: the same order as the id strings.
+    id_ord: u64,
+    sort: Sort,
+}
+
+impl SegmentHit {
+    /// Order within one segment: `Less` comes first.
+    fn cmp_in_segment(&self, other: &SegmentHit) -> Ordering {
+        let primary = match self.sort {
+            Sort::Relevance => other.score.total_cmp(&self.score),
+            Sort::Distance => dist(self).total_cmp(&dist(other)),
+            Sort::Name => self.name_ord.cmp(&other.name_ord),
+        };
+        primary.then(self.id_ord.cmp(&other.id_ord))
+    }
+}
+
+fn dist(hit: &SegmentHit) -> f64 {
+    hit.distance.map_or(f64::INFINITY, |(d, _)| d)
+}
+
+/// Max-heap by "worse": the top is the hit to drop first.
+struct Worst(SegmentHit);
+
+impl PartialEq for Worst {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Worst {}
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp_in_segment(&other.0)
+    }
+}
+
+/// What one segment contributes.
+#[derive(Debug)]
+pub(crate) struct SegmentResult {
+    pub total: u64,
+    /// Best hits of the segment, best first, at most the requested window.
+    pub hits: Vec<SegmentHit>,
+    /// Per requested facet (in plan order), the segment's value strings and counts.
+    pub facets: Vec<Vec<(String, u64)>>,
+    /// Per hit, the id and the name key (name sort) as strings.
+    pub hit_keys: Vec<(String, Option<String>)>,
+}
+
+/// A facet column and the segment ordinals a filter selects in it.
+struct GroupColumn {
+    facet: Facet,
+    column: Option<StrColumn>,
+    selected: Vec<u64>,
+}
+
+pub(crate) fn collect_segment(
+    plan: &Plan,
+    fields: &Fields,
+    reader: &SegmentReader,
+    weight: Option<&dyn Weight>,
+    window: usize,
+) -> Result<SegmentResult> {
+    let fast = reader.fast_fields();
+    let str_column = |name: &str| fast.str(name);
+    let field_name = |field| reader.schema().get_field_name(field).to_string();
+
+    // Facet filters and the columns to count.
+    let mut groups: Vec<GroupColumn> = Vec::with_capacity(plan.groups.len());
+    for group in &plan.groups {
+        let name = field_name(facet_field(fields, group.facet, plan.verified));
+        let column = str_column(&name)?;
+        let mut selected = Vec::new();
+        if let Some(column) = &column {
+            for value in &group.values {
+                if let Some(ord) = column.dictionary().term_ord(value)? {
+                    selected.push(ord);
+                }
+            }
+        }
+        selected.sort_unstable();
+        groups.push(GroupColumn {
+            facet: group.facet,
+            column,
+            selected,
+        });
+    }
+    let mut count_columns: Vec<Option<StrColumn>> = Vec::with_capacity(plan.facets.len());
+    let mut counts: Vec<Vec<u32>> = Vec::with_capacity(plan.facets.len());
+    for facet in &plan.facets {
+        let name = field_name(facet_field(fields, *facet, plan.verified));
+        let column = str_column(&name)?;
+        counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+        count_columns.push(column);
+    }
+    // For each group, the position of its facet among the counted facets.
+    let group_count_slot: Vec<Option<usize>> = groups
+        .iter()
+        .map(|g| plan.facets.iter().position(|f| *f == g.facet))
+        .collect();
+
+    let flag_columns: Vec<(Column<u64>, u64)> = plan
+        .flags
+        .iter()
+        .map(|&(flag, want)| {
+            let field = match flag {
+                Flag::Accepting => fields.accepting,
+                Flag::HomeVisits => fields.home_visits,
+                Flag::Wheelchair => fields.wheelchair,
+                Flag::SlidingScale => fields.sliding_scale,
+            };
+            Ok((fast.u64(&field_name(field))?, u64::from(want)))
+        })
+        .collect::<Result<_>>()?;
+    let verified_column = if plan.require_verified() {
+        Some(fast.u64(&field_name(fields.verified))?)
+    } else {
+        None
+    };
+    let fee_column = match plan.fee_max {
+        Some(_) => Some(fast.f64(&field_name(fields.fee_min))?),
+        None => None,
+    };
+    let geo_needed = plan.center.is_some() || plan.bbox.is_some();
+    let (lat_column, lon_column) = if geo_needed {
+        (
+            Some(fast.f64(&field_name(fields.lat))?),
+            Some(fast.f64(&field_name(fields.lon))?),
+        )
+    } else {
+        (None, None)
+    };
+    let home_column = if plan.radius_km.is_some() {
+        Some(fast.f64(&field_name(fields.home_visits_km))?)
+    } else {
+        None
+    };
+    let id_column = str_column(&field_name(fields.id))?;
+    let name_column = if plan.sort == Sort::Name {
+        str_column(&field_name(fields.name_sort))?
+    } else {
+        None
+    };
+
+    // Where the cursor falls in this segment's ordinals.
+    let cursor = match &plan.cursor {
+        Some(key) => Some(SegmentCursor::new(
+            key,
+            id_column.as_ref(),
+            name_column.as_ref(),
+        )?),
+        None => None,
+    };
+
+    // Candidate documents from the geo cells.
+    let mut geo_docs: Option<BitSetDocSet> = None;
+    if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
+        // Home-visit areas reach further than the radius: cover the largest one too.
+        let reach = home_column
+            .as_ref()
+            .map_or(0.0, |c| c.max_value())
+            .max(radius);
+        let cells = covering_cells(&circle_boxes(lat, lon, reach));
+        geo_docs = cells_docset(reader, fields, &cells)?;
+    } else if let Some(bbox) = plan.bbox {
+        let cells = covering_cells(&bbox.split());
+        geo_docs = cells_docset(reader, fields, &cells)?;
+    }
+
+    let mut scorer: Option<Box<dyn Scorer>> = match weight {
+        Some(w) => Some(w.scorer(reader, 1.0)?),
+        None => None,
+    };
+
+    let alive = reader.alive_bitset();
+    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(window + 1);
+    let mut total = 0u64;
+    let mut ords: Vec<u64> = Vec::with_capacity(8);
+    let mut locations: Vec<(f64, f64)> = Vec::with_capacity(4);
+
+    let mut visit = |doc: DocId, score: f32| {
+        if alive.is_some_and(|a| a.is_deleted(doc)) {
+            return;
+        }
+        for (column, want) in &flag_columns {
+            if column.first(doc) != Some(*want) {
+                return;
+            }
+        }
+        if let Some(column) = &verified_column
+            && column.first(doc) != Some(1)
+        {
+            return;
+        }
+        if let (Some(column), Some(max)) = (&fee_column, plan.fee_max)
+            && column.first(doc).is_none_or(|fee| fee > max)
+        {
+            return;
+        }
+
+        // Geography.
+        let mut distance = None;
+        if let (Some(lat_c), Some(lon_c)) = (&lat_column, &lon_column) {
+            locations.clear();
+            locations.extend(lat_c.values_for_doc(doc).zip(lon_c.values_for_doc(doc)));
+            if let Some(bbox) = &plan.bbox
+                && !locations.iter().any(|&(la, lo)| bbox.contains(la, lo))
+            {
+                return;
+            }
+            if let Some((clat, clon)) = plan.center {
+                let mut best = (f64::INFINITY, 0usize);
+                for (i, &(la, lo)) in locations.iter().enumerate() {
+                    let d = haversine_km(clat, clon, la, lo);
+                    if d < best.0 {
+                        best = (d, i);
+                    }
+                }
+                if let Some(radius) = plan.radius_km
+                    && best.0 > radius
+                {
+                    // Outside the radius, but the practitioner may travel to the centre.
+                    let home = home_column
+                        .as_ref()
+                        .and_then(|c| c.first(doc))
+                        .unwrap_or(0.0);
+                    if !(home > 0.0 && best.0 <= home) {
+                        return;
+                    }
+                }
+                distance = Some(best);
+            }
+        }
+
+        // Facet filters: which ones fail.
+        let mut failed: Option<usize> = None;
+        for (i, group) in groups.iter().enumerate() {
+            let passes = group.column.as_ref().is_some_and(|c| {
+                c.term_ords(doc)
+                    .any(|ord| group.selected.binary_search(&ord).is_ok())
+            });
+            if !passes {
+                if failed.is_some() {
+                    return;
+                }
+                failed = Some(i);
+            }
+        }
+
+        let mut count = |slot: usize, ords: &mut Vec<u64>| {
+            if let Some(column) = &count_columns[slot] {
+                ords.clear();
+                ords.extend(column.term_ords(doc));
+                ords.sort_unstable();
+                ords.dedup();
+                for &ord in ords.iter() {
+                    counts[slot][ord as usize] += 1;
+                }
+            }
+        };
+        if let Some(group) = failed {
+            if let Some(slot) = group_count_slot[group] {
+                count(slot, &mut ords);
+            }
+            return;
+        }
+        total += 1;
+        for slot in 0..count_columns.len() {
+            count(slot, &mut ords);
+        }
+        if window == 0 {
+            return;
+        }
+        let hit = SegmentHit {
+            doc,
+            score,
+            distance,
+            name_ord: name_column
+                .as_ref()
+                .and_then(|c| c.term_ords(doc).next())
+                .unwrap_or(0),
+            id_ord: id_column
+                .as_ref()
+                .and_then(|c| c.term_ords(doc).next())
+                .unwrap_or(0),
+            sort: plan.sort,
+        };
+        if let Some(cursor) = &cursor
+            && !cursor.is_after(&hit)
+        {
+            return;
+        }
+        if heap.len() < window {
+            heap.push(Worst(hit));
+        } else if let Some(worst) = heap.peek()
+            && hit.cmp_in_segment(&worst.0) == Ordering::Less
+        {
+            heap.pop();
+            heap.push(Worst(hit));
+        }
+    };
+
+    match (geo_docs, scorer.as_mut()) {
+        (Some(mut docs), Some(scorer)) => {
+            let mut doc = docs.doc();
+            while doc != TERMINATED {
+                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                    visit(doc, scorer.score());
+                }
+                doc = docs.advance();
+            }
+        }
+        (Some(mut docs), None) => {
+            let mut doc = docs.doc();
+            while doc != TERMINATED {
+                visit(doc, 0.0);
+                doc = docs.advance();
+            }
+        }
+        (None, Some(scorer)) => {
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                visit(doc, scorer.score());
+                doc = scorer.advance();
+            }
+        }
+        (None, None) => {
+            for doc in 0..reader.max_doc() {
+                visit(doc, 0.0);
+            }
+        }
+    }
+
+    // Hits, best first, with their strings for the merge across segments.
+    let mut hits: Vec<SegmentHit> = heap.into_iter().map(|w| w.0).collect();
+    hits.sort_by(SegmentHit::cmp_in_segment);
+    let mut hit_keys = Vec::with_capacity(hits.len());
+    for hit in &hits {
+        let mut id = String::new();
+        if let Some(c) = &id_column {
+            c.ord_to_str(hit.id_ord, &mut id)?;
+        }
+        let name = match &name_column {
+            Some(c) => {
+                let mut s = String::new();
+                c.ord_to_str(hit.name_ord, &mut s)?;
+                Some(s)
+            }
+            None => None,
+        };
+        hit_keys.push((id, name));
+    }
+
+    // Facet counts as strings.
+    let mut facets = Vec::with_capacity(counts.len());
+    for (slot, column) in count_columns.iter().enumerate() {
+        let mut values = Vec::new();
+        if let Some(column) = column {
+            let (ords, nonzero): (Vec<u64>, Vec<u32>) = counts[slot]
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c > 0)
+                .map(|(ord, c)| (ord as u64, *c))
+                .unzip();
+            let mut i = 0;
+            column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                values.push((
+                    String::from_utf8_lossy(bytes).into_owned(),
+                    u64::from(nonzero[i]),
+                ));
+                i += 1;
+            })?;
+        }
+        facets.push(values);
+    }
+
+    Ok(SegmentResult {
+        total,
+        hits,
+        facets,
+        hit_keys,
+    })
+}
+
+/// The union of the documents in the given geo cells, or `None` when there are too many cells
+/// to be worth it (the caller then scans every document).
+fn cells_docset(
+    reader: &SegmentReader,
+    fields: &Fields,
+    cells: &[u64],
+) -> Result<Option<BitSetDocSet>> {
+    if cells.len() > MAX_CELL_TERMS {
+        return Ok(None);
+    }
+    let inverted = reader.inverted_index(fields.geo_cell)?;
+    let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
+    for &cell in cells {
+        let term = Term::from_field_u64(fields.geo_cell, cell);
+        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                bits.insert(doc);
+                doc = postings.advance();
+            }
+        }
+    }
+    Ok(Some(BitSetDocSet::from(bits)))
+}
+
+/// The cursor position in one segment's ordinals.
+struct SegmentCursor {
+    sort: Sort,
+    number: f64,
+    /// Name sort: ordinals below are before the cursor; equal to `exact` ties.
+    name: OrdBound,
+    id: OrdBound,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum OrdBound {
+    /// The key is in the dictionary at this ordinal.
+    Exact(u64),
+    /// The key is not in the dictionary; this is the first ordinal after it.
+    Next(u64),
+}
+
+impl OrdBound {
+    fn of(column: Option<&StrColumn>, key: &str) -> Result<OrdBound> {
+        Ok(match column {
+            None => OrdBound::Next(u64::MAX),
+            Some(c) => match c.dictionary().term_ord_or_next(key)? {
+                TermOrdHit::Exact(o) => OrdBound::Exact(o),
+                TermOrdHit::Next(o) => OrdBound::Next(o),
+            },
+        })
+    }
+
+    /// How an ordinal compares with the key.
+    fn cmp(self, ord: u64) -> Ordering {
+        match self {
+            OrdBound::Exact(o) => ord.cmp(&o),
+            OrdBound::Next(o) if ord >= o => Ordering::Greater,
+            OrdBound::Next(_) => Ordering::Less,
+        }
+    }
+}
+
+impl SegmentCursor {
+    fn new(
+        key: &CursorKey,
+        id_column: Option<&StrColumn>,
+        name_column: Option<&StrColumn>,
+    ) -> Result<SegmentCursor> {
+        let (number, name) = match &key.key {
+            Primary::Number(n) => (*n, OrdBound::Next(0)),
+            Primary::Text(t) => (0.0, OrdBound::of(name_column, t)?),
+        };
+        Ok(SegmentCursor {
+            sort: key.sort,
+            number,
+            name,
+            id: OrdBound::of(id_column, &key.id)?,
+        })
+    }
+
+    /// Whether the hit comes strictly after the cursor in sort order.
+    fn is_after(&self, hit: &SegmentHit) -> bool {
+        let primary = match self.sort {
+            Sort::Relevance => self.number.total_cmp(&f64::from(hit.score)),
+            Sort::Distance => dist(hit).total_cmp(&self.number),
+            Sort::Name => self.name.cmp(hit.name_ord),
+        };
+        match primary {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => self.id.cmp(hit.id_ord) == Ordering::Greater,
+        }
+    }
+}

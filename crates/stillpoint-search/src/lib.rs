@@ -1,0 +1,257 @@
+//! The search core: full-text, faceted, geo-filtered search over the practitioner index. It is
+//! synchronous (no async runtime, no HTTP): the CLI calls it directly and the server calls it
+//! off its runtime. One [`SearchRequest`] in, one [`SearchResponse`] out, the same JSON for the
+//! CLI's `--json` and the HTTP API. `docs/search.md` describes the request, the matching rules
+//! and the response.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use stillpoint_search::{SearchEngine, SearchRequest, Limits, Distance};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let index = stillpoint_index::PractitionerIndex::open("index".as_ref())?;
+//! let vocabulary = Arc::new(stillpoint_model::Vocabulary::from_toml_str(
+//!     &std::fs::read_to_string("config/vocabulary.toml")?,
+//! )?);
+//! let gazetteer = stillpoint_gazetteer::Gazetteer::embedded();
+//! let engine = SearchEngine::new(&index, vocabulary, gazetteer, Limits::default())?;
+//! let response = engine.search(&SearchRequest {
+//!     q: Some("migraine".into()),
+//!     near: Some("Boulder, CO".into()),
+//!     radius: Some(Distance::km(30.0)),
+//!     ..SearchRequest::default()
+//! })?;
+//! println!("{} practitioners", response.total);
+//! # Ok(()) }
+//! ```
+
+mod collect;
+mod cursor;
+mod error;
+pub mod geo;
+mod plan;
+mod render;
+pub mod request;
+pub mod response;
+mod text;
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use stillpoint_gazetteer::Gazetteer;
+use stillpoint_index::tantivy::query::EnableScoring;
+use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
+use stillpoint_index::tantivy::{DocAddress, IndexReader, TantivyDocument};
+use stillpoint_index::{Fields, PractitionerIndex, TEXT_TOKENIZER, practitioner_from_stored};
+use stillpoint_model::Vocabulary;
+
+pub use error::{InvalidParam, Result, SearchError};
+pub use request::{BoundingBox, Distance, Facet, Filters, Flags, Limits, SearchRequest, Sort};
+pub use response::SearchResponse;
+
+use collect::{SegmentHit, collect_segment};
+use cursor::{CursorKey, Primary};
+use plan::{Context, Plan};
+use text::PhraseTable;
+
+/// Searches one index. Cheap to share between threads (`&self` everywhere); call
+/// [`SearchEngine::reload`] to see commits made since it was opened.
+pub struct SearchEngine {
+    reader: IndexReader,
+    fields: Fields,
+    vocabulary: Arc<Vocabulary>,
+    gazetteer: &'static Gazetteer,
+    phrases: PhraseTable,
+    analyzer: TextAnalyzer,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for SearchEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchEngine")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SearchEngine {
+    pub fn new(
+        index: &PractitionerIndex,
+        vocabulary: Arc<Vocabulary>,
+        gazetteer: &'static Gazetteer,
+        limits: Limits,
+    ) -> Result<SearchEngine> {
+        let analyzer = index
+            .tantivy()
+            .tokenizers()
+            .get(TEXT_TOKENIZER)
+            .expect("the index registers its text tokenizer");
+        Ok(SearchEngine {
+            reader: index.reader()?,
+            fields: *index.fields(),
+            phrases: PhraseTable::new(&vocabulary),
+            vocabulary,
+            gazetteer,
+            analyzer,
+            limits,
+        })
+    }
+
+    /// Makes the last commit visible to the following searches. Searches already running keep
+    /// the view they started with.
+    pub fn reload(&self) -> Result<()> {
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of practitioners visible to searches.
+    pub fn num_practitioners(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// Runs one search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
+        let started = Instant::now();
+        let mut analyzer = self.analyzer.clone();
+        let cx = Context {
+            vocabulary: &self.vocabulary,
+            gazetteer: self.gazetteer,
+            phrases: &self.phrases,
+            limits: &self.limits,
+        };
+        let plan = plan::plan(request, &cx, &mut analyzer).map_err(SearchError::Invalid)?;
+        let searcher = self.reader.searcher();
+
+        let query = plan.text.as_ref().and_then(|t| t.to_query(&self.fields));
+        let weight = match &query {
+            Some(q) => Some(q.weight(EnableScoring::enabled_from_searcher(&searcher))?),
+            None => None,
+        };
+        // One more than the page, to know whether a next page exists.
+        let window = if plan.limit == 0 {
+            0
+        } else {
+            plan.offset + plan.limit + 1
+        };
+
+        let mut total = 0;
+        let mut hits: Vec<MergedHit> = Vec::new();
+        let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); plan.facets.len()];
+        for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
+            let result = collect_segment(&plan, &self.fields, reader, weight.as_deref(), window)?;
+            total += result.total;
+            for (hit, (id, name)) in result.hits.into_iter().zip(result.hit_keys) {
+                hits.push(MergedHit {
+                    segment: segment_ord as u32,
+                    hit,
+                    id,
+                    name,
+                });
+            }
+            for (slot, values) in result.facets.into_iter().enumerate() {
+                for (value, count) in values {
+                    *counts[slot].entry(value).or_default() += count;
+                }
+            }
+        }
+        hits.sort_by(|a, b| a.cmp(b, &plan));
+        let has_more = hits.len() > plan.offset + plan.limit;
+        let page: Vec<MergedHit> = hits
+            .into_iter()
+            .skip(plan.offset)
+            .take(plan.limit)
+            .collect();
+        let next_cursor = if has_more {
+            page.last().map(|last| last.cursor(&plan).encode())
+        } else {
+            None
+        };
+
+        let mut rendered = Vec::with_capacity(page.len());
+        for merged in &page {
+            let doc: TantivyDocument =
+                searcher.doc(DocAddress::new(merged.segment, merged.hit.doc))?;
+            let practitioner = practitioner_from_stored(&self.fields, &doc)?;
+            rendered.push(render::hit(
+                practitioner,
+                &plan,
+                merged.hit.score,
+                &self.vocabulary,
+                &mut analyzer,
+            ));
+        }
+
+        let facets = plan
+            .facets
+            .iter()
+            .zip(counts)
+            .map(|(facet, counts)| {
+                render::facet_counts(*facet, counts, &plan, &self.vocabulary, self.gazetteer)
+            })
+            .collect();
+
+        Ok(SearchResponse {
+            total,
+            took_ms: started.elapsed().as_secs_f64() * 1e3,
+            center: plan.center_info.clone(),
+            sort: plan.sort.name(),
+            offset: plan.offset,
+            limit: plan.limit,
+            hits: rendered,
+            next_cursor,
+            facets,
+            advisories: plan.advisories.clone(),
+        })
+    }
+
+    /// The label of a facet value ("tmj" -> "TMJ and jaw pain").
+    pub fn facet_label(&self, facet: Facet, value: &str) -> String {
+        render::label(facet, value, &self.vocabulary, self.gazetteer)
+    }
+}
+
+/// A segment's hit with the strings that order it across segments.
+struct MergedHit {
+    segment: u32,
+    hit: SegmentHit,
+    id: String,
+    name: Option<String>,
+}
+
+impl MergedHit {
+    fn cmp(&self, other: &MergedHit, plan: &Plan) -> Ordering {
+        let primary = match plan.sort {
+            Sort::Relevance => other.hit.score.total_cmp(&self.hit.score),
+            Sort::Distance => distance(self).total_cmp(&distance(other)),
+            Sort::Name => self.name.cmp(&other.name),
+        };
+        primary.then_with(|| self.id.cmp(&other.id))
+    }
+
+    fn cursor(&self, plan: &Plan) -> CursorKey {
+        let key = match plan.sort {
+            Sort::Relevance => Primary::Number(f64::from(self.hit.score)),
+            Sort::Distance => Primary::Number(distance(self)),
+            Sort::Name => Primary::Text(self.name.clone().unwrap_or_default()),
+        };
+        CursorKey {
+            sort: plan.sort,
+            key,
+            id: self.id.clone(),
+        }
+    }
+}
+
+fn distance(hit: &MergedHit) -> f64 {
+    hit.hit.distance.map_or(f64::INFINITY, |(d, _)| d)
+}

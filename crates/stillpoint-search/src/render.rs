@@ -1,0 +1,203 @@
+//! Stored practitioners and raw counts turned into the response's hits and facet values.
+
+use std::collections::HashMap;
+
+use stillpoint_gazetteer::Gazetteer;
+use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
+use stillpoint_model::codes::language_name;
+use stillpoint_model::{Practitioner, Visibility, Vocabulary};
+
+use crate::geo::haversine_km;
+use crate::plan::Plan;
+use crate::request::Facet;
+use crate::response::{FacetCounts, FacetValue, Highlights, Hit, HitCredential, PublicLocation};
+use crate::text::highlight;
+
+/// Characters of bio shown around the first match.
+const BIO_WINDOW: usize = 240;
+
+pub(crate) fn hit(
+    p: Practitioner,
+    plan: &Plan,
+    score: f32,
+    vocabulary: &Vocabulary,
+    analyzer: &mut TextAnalyzer,
+) -> Hit {
+    let locations: Vec<PublicLocation> = p
+        .locations
+        .iter()
+        .map(|l| {
+            let exact = l.visibility == Visibility::Exact;
+            PublicLocation {
+                label: l.label.clone(),
+                address: l.address.clone().filter(|_| exact),
+                city: l.city.clone(),
+                region: l.region.clone(),
+                postal_code: l.postal_code.clone().filter(|_| exact),
+                country: l.country.clone(),
+                lat: l.point.lat,
+                lon: l.point.lon,
+                visibility: l.visibility,
+                wheelchair_accessible: l.wheelchair_accessible,
+                distance_km: plan
+                    .center
+                    .map(|(lat, lon)| round_km(haversine_km(lat, lon, l.point.lat, l.point.lon))),
+            }
+        })
+        .collect();
+    let nearest = locations
+        .iter()
+        .enumerate()
+        .min_by(|(ia, a), (ib, b)| {
+            let da = a.distance_km.unwrap_or(0.0);
+            let db = b.distance_km.unwrap_or(0.0);
+            da.total_cmp(&db).then(ia.cmp(ib))
+        })
+        .map_or(0, |(i, _)| i);
+    let distance_km = plan.center.and_then(|(lat, lon)| {
+        p.locations
+            .iter()
+            .map(|l| haversine_km(lat, lon, l.point.lat, l.point.lon))
+            .min_by(f64::total_cmp)
+            .map(round_km)
+    });
+    let highlights = plan.text.as_ref().and_then(|text| {
+        let words = &text.highlight;
+        let h = Highlights {
+            name: highlight(&p.name, words, analyzer, None),
+            practice_name: p
+                .practice_name
+                .as_deref()
+                .and_then(|t| highlight(t, words, analyzer, None)),
+            bio: p
+                .bio
+                .as_deref()
+                .and_then(|t| highlight(t, words, analyzer, Some(BIO_WINDOW))),
+        };
+        (h.name.is_some() || h.practice_name.is_some() || h.bio.is_some()).then_some(h)
+    });
+    let credentials = p
+        .credentials
+        .iter()
+        .map(|c| {
+            let body = vocabulary.body_by_id(&c.body);
+            let label = body
+                .and_then(|b| b.credentials.iter().find(|k| k.id == c.credential))
+                .map_or_else(|| c.credential.clone(), |k| k.label.clone());
+            HitCredential {
+                body: c.body.clone(),
+                body_name: body.map_or_else(|| c.body.clone(), |b| b.name.clone()),
+                credential: c.credential.clone(),
+                label,
+                verified: c.verified,
+            }
+        })
+        .collect();
+    Hit {
+        id: p.id.as_str().to_string(),
+        association: p.association,
+        name: p.name,
+        practice_name: p.practice_name,
+        approach: p.approach,
+        credentials,
+        professions: p
+            .professions
+            .into_iter()
+            .chain(p.other_professions)
+            .collect(),
+        specialties: p
+            .specialties
+            .into_iter()
+            .chain(p.other_specialties)
+            .collect(),
+        techniques: p.techniques.into_iter().chain(p.other_techniques).collect(),
+        languages: p.languages,
+        accepting_new_clients: p.accepting_new_clients,
+        home_visits_km: p.home_visits_km,
+        fees: p.fees,
+        contact: p.contact,
+        last_confirmed: p.last_confirmed,
+        distance_km,
+        nearest_location: locations[nearest.min(locations.len().saturating_sub(1))].clone(),
+        locations,
+        score: (plan.sort == crate::request::Sort::Relevance && plan.text.is_some())
+            .then_some(score),
+        highlights,
+    }
+}
+
+/// Distances to the metre.
+fn round_km(km: f64) -> f64 {
+    (km * 1000.0).round() / 1000.0
+}
+
+/// The merged counts of one facet as response values.
+pub(crate) fn facet_counts(
+    facet: Facet,
+    counts: HashMap<String, u64>,
+    plan: &Plan,
+    vocabulary: &Vocabulary,
+    gazetteer: &Gazetteer,
+) -> FacetCounts {
+    let selected: &[String] = plan
+        .groups
+        .iter()
+        .find(|g| g.facet == facet)
+        .map_or(&[], |g| &g.values);
+    let distinct = counts.len();
+    let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values.truncate(plan.facet_size);
+    for value in selected {
+        if !values.iter().any(|(v, _)| v == value) {
+            values.push((value.clone(), 0));
+        }
+    }
+    FacetCounts {
+        facet: facet.name(),
+        values: values
+            .into_iter()
+            .map(|(value, count)| FacetValue {
+                label: label(facet, &value, vocabulary, gazetteer),
+                selected: selected.contains(&value),
+                value,
+                count,
+            })
+            .collect(),
+        distinct,
+    }
+}
+
+/// A human label for a facet value.
+pub(crate) fn label(
+    facet: Facet,
+    value: &str,
+    vocabulary: &Vocabulary,
+    gazetteer: &Gazetteer,
+) -> String {
+    let found = match facet {
+        Facet::Approach => vocabulary.approach(value).map(|t| t.label.clone()),
+        Facet::Profession => vocabulary.profession(value).map(|t| t.label.clone()),
+        Facet::Specialty => vocabulary.specialty(value).map(|t| t.label.clone()),
+        Facet::Technique => vocabulary.technique(value).map(|t| t.label.clone()),
+        Facet::Body => vocabulary
+            .body_by_id(value)
+            .map(|b| b.short_name.clone().unwrap_or_else(|| b.name.clone())),
+        Facet::Credential => value.split_once(':').and_then(|(body, credential)| {
+            let body = vocabulary.body_by_id(body)?;
+            let kind = body.credentials.iter().find(|k| k.id == credential)?;
+            let body_name = body.short_name.as_ref().unwrap_or(&body.name);
+            Some(format!("{} ({body_name})", kind.label))
+        }),
+        Facet::Language => language_name(value).map(str::to_string),
+        Facet::Country => None,
+        Facet::Region => value
+            .split_once('-')
+            .and_then(|(country, code)| gazetteer.region_name(country, code))
+            .map(|name| {
+                let country = value.split_once('-').map_or("", |(c, _)| c);
+                format!("{name}, {country}")
+            }),
+    };
+    found.unwrap_or_else(|| value.to_string())
+}

@@ -1,0 +1,516 @@
+//! Free text: the query words, their vocabulary expansions, the tantivy query they become, and
+//! the highlighting of matched words.
+//!
+//! Every query word (or vocabulary phrase) is one clause, and every clause must match. A clause
+//! matches when its words match the full-text fields (stemmed, with typo tolerance and, for the
+//! last word, as a prefix) or when the practitioner carries a vocabulary value the phrase names:
+//! "jaw pain" is a synonym of the specialty `tmj`, so it matches every practitioner listing
+//! `tmj` as well as bios that mention a jaw and pain. Names of the practice itself ("cranial
+//! sacral", "Craniosacral-Therapie") match every practitioner, since every listing is one.
+
+use std::collections::HashMap;
+
+use stillpoint_index::Fields;
+use stillpoint_index::tantivy::Term;
+use stillpoint_index::tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use stillpoint_index::tantivy::schema::{Field, IndexRecordOption};
+use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
+use stillpoint_model::Vocabulary;
+use stillpoint_model::text::fold;
+
+use crate::request::Facet;
+
+/// What a vocabulary phrase stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    /// A facet value: `specialty = tmj`.
+    Value(Facet, String),
+    /// The practice itself: every practitioner.
+    Everything,
+}
+
+/// Folded phrases of the vocabulary and what they stand for.
+#[derive(Debug, Default)]
+pub(crate) struct PhraseTable {
+    phrases: HashMap<String, Vec<Target>>,
+    /// Longest phrase, in words.
+    max_words: usize,
+    /// One-word phrases, for typo-tolerant and prefix matching.
+    single_words: Vec<String>,
+}
+
+impl PhraseTable {
+    pub(crate) fn new(vocabulary: &Vocabulary) -> PhraseTable {
+        let mut table = PhraseTable::default();
+        for term in &vocabulary.practice.terms {
+            table.add(term, Target::Everything);
+        }
+        table.add(&vocabulary.practice.label, Target::Everything);
+        let sections = [
+            (Facet::Approach, &vocabulary.approaches),
+            (Facet::Profession, &vocabulary.professions),
+            (Facet::Specialty, &vocabulary.specialties),
+            (Facet::Technique, &vocabulary.techniques),
+        ];
+        for (facet, terms) in sections {
+            for term in terms {
+                let target = Target::Value(facet, term.id.clone());
+                for name in [&term.id, &term.label].into_iter().chain(&term.synonyms) {
+                    table.add(name, target.clone());
+                }
+            }
+        }
+        for body in &vocabulary.bodies {
+            let target = Target::Value(Facet::Body, body.id.clone());
+            for name in [&body.id, &body.name].into_iter().chain(&body.short_name) {
+                table.add(name, target.clone());
+            }
+            for credential in &body.credentials {
+                let target =
+                    Target::Value(Facet::Credential, format!("{}:{}", body.id, credential.id));
+                for name in [&credential.id, &credential.label]
+                    .into_iter()
+                    .chain(&credential.synonyms)
+                {
+                    table.add(name, target.clone());
+                }
+            }
+        }
+        table.single_words = table
+            .phrases
+            .keys()
+            .filter(|p| !p.contains(' '))
+            .cloned()
+            .collect();
+        table.single_words.sort_unstable();
+        table
+    }
+
+    fn add(&mut self, name: &str, target: Target) {
+        let folded = fold(name);
+        if folded.is_empty() {
+            return;
+        }
+        self.max_words = self.max_words.max(folded.split(' ').count());
+        let targets = self.phrases.entry(folded).or_default();
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
+
+    fn get(&self, phrase: &str) -> Option<&Vec<Target>> {
+        self.phrases.get(phrase)
+    }
+
+    /// Targets of one-word phrases within `distance` edits of `word`, or starting with it when
+    /// `prefix`.
+    fn approximate(&self, word: &str, distance: u8, prefix: bool) -> Vec<Target> {
+        let mut out: Vec<Target> = Vec::new();
+        let mut push = |phrase: &str| {
+            for t in &self.phrases[phrase] {
+                if !out.contains(t) {
+                    out.push(t.clone());
+                }
+            }
+        };
+        if prefix && word.len() >= MIN_PREFIX {
+            let start = self.single_words.partition_point(|w| w.as_str() < word);
+            for w in self.single_words[start..]
+                .iter()
+                .take_while(|w| w.starts_with(word))
+            {
+                push(w);
+            }
+        }
+        if distance > 0 {
+            for w in &self.single_words {
+                if w.len().abs_diff(word.len()) <= usize::from(distance)
+                    && edit_distance(w, word, distance) <= distance
+                {
+                    push(w);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Shortest last word completed as a prefix.
+const MIN_PREFIX: usize = 3;
+
+/// Words that carry no meaning in a directory query; dropped unless nothing else is left.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "and", "at", "by", "for", "from", "in", "me", "my", "near", "of", "on", "or", "the",
+    "to", "who", "with", "works",
+];
+
+/// Words every listing implies ("craniosacral therapist in Boulder"): they need not match.
+const GENERIC: &[&str] = &[
+    "practitioner",
+    "practitioners",
+    "session",
+    "sessions",
+    "therapies",
+    "therapist",
+    "therapists",
+    "therapy",
+    "treatment",
+    "treatments",
+];
+
+/// One query word, as matched against the full-text fields.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Word {
+    /// Folded as typed.
+    pub folded: String,
+    /// Folded and stemmed, as indexed.
+    pub stem: String,
+    /// Edits tolerated: 1 from 5 letters, 2 from 9.
+    pub distance: u8,
+    /// The last word also matches as a prefix.
+    pub prefix: bool,
+}
+
+/// One clause: its words match the text, or one of its targets matches the facets.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Clause {
+    pub words: Vec<Word>,
+    pub targets: Vec<Target>,
+}
+
+/// A parsed free-text query.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TextQuery {
+    /// Clauses that must all match; empty when the query only names the practice.
+    pub clauses: Vec<Clause>,
+    /// Every word worth highlighting, including those of dropped clauses.
+    pub highlight: Vec<Word>,
+}
+
+impl TextQuery {
+    pub(crate) fn parse(q: &str, table: &PhraseTable, analyzer: &mut TextAnalyzer) -> TextQuery {
+        let folded = fold(q);
+        let all: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+        let meaningful: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|w| !STOPWORDS.contains(w))
+            .collect();
+        let words = if meaningful.is_empty() {
+            all
+        } else {
+            meaningful
+        };
+        let last = words.len().saturating_sub(1);
+        let ends_in_word = q.trim_end().len() == q.len();
+
+        let mut query = TextQuery::default();
+        let mut i = 0;
+        while i < words.len() {
+            // Longest vocabulary phrase starting here.
+            let longest = (2..=table.max_words.min(words.len() - i))
+                .rev()
+                .find_map(|n| {
+                    let phrase = words[i..i + n].join(" ");
+                    table.get(&phrase).map(|t| (n, t.clone()))
+                });
+            if let Some((n, targets)) = longest {
+                let phrase_words: Vec<Word> = words[i..i + n]
+                    .iter()
+                    .map(|w| word(w, false, analyzer))
+                    .collect();
+                query.push(phrase_words, targets);
+                i += n;
+                continue;
+            }
+            let prefix = i == last && ends_in_word && words[i].len() >= MIN_PREFIX;
+            let w = word(words[i], prefix, analyzer);
+            let mut targets = table.get(&w.folded).cloned().unwrap_or_default();
+            for t in table.approximate(&w.folded, w.distance, prefix) {
+                if !targets.contains(&t) {
+                    targets.push(t);
+                }
+            }
+            if GENERIC.contains(&w.folded.as_str()) && words.len() > 1 {
+                query.highlight.push(w);
+            } else {
+                query.push(vec![w], targets);
+            }
+            i += 1;
+        }
+        query
+    }
+
+    fn push(&mut self, words: Vec<Word>, targets: Vec<Target>) {
+        self.highlight.extend(words.iter().cloned());
+        if targets.contains(&Target::Everything) {
+            return;
+        }
+        self.clauses.push(Clause { words, targets });
+    }
+
+    /// The tantivy query, or `None` when no clause constrains the results.
+    pub(crate) fn to_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+        if self.clauses.is_empty() {
+            return None;
+        }
+        let clauses = self
+            .clauses
+            .iter()
+            .map(|clause| (Occur::Must, clause_query(clause, fields)))
+            .collect();
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+}
+
+fn word(folded: &str, prefix: bool, analyzer: &mut TextAnalyzer) -> Word {
+    let mut stem = String::new();
+    let mut stream = analyzer.token_stream(folded);
+    while stream.advance() {
+        stem.push_str(&stream.token().text);
+    }
+    if stem.is_empty() {
+        stem = folded.to_string();
+    }
+    let letters = folded.chars().count();
+    let distance = match letters {
+        0..5 => 0,
+        5..9 => 1,
+        _ => 2,
+    };
+    Word {
+        folded: folded.to_string(),
+        stem,
+        distance,
+        prefix,
+    }
+}
+
+/// Full-text fields with their weights.
+fn text_fields(fields: &Fields) -> [(Field, f32); 5] {
+    [
+        (fields.name, 3.0),
+        (fields.practice_name, 2.0),
+        (fields.place, 1.5),
+        (fields.other_terms, 1.5),
+        (fields.bio, 1.0),
+    ]
+}
+
+/// The field a facet's values are indexed in.
+pub(crate) fn facet_field(fields: &Fields, facet: Facet, verified: bool) -> Field {
+    match facet {
+        Facet::Approach => fields.approach,
+        Facet::Body if verified => fields.verified_body,
+        Facet::Body => fields.body,
+        Facet::Credential if verified => fields.verified_credential,
+        Facet::Credential => fields.credential,
+        Facet::Profession => fields.profession,
+        Facet::Specialty => fields.specialty,
+        Facet::Technique => fields.technique,
+        Facet::Language => fields.language,
+        Facet::Country => fields.country,
+        Facet::Region => fields.region,
+    }
+}
+
+fn clause_query(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let word_queries: Vec<Box<dyn Query>> =
+        clause.words.iter().map(|w| word_query(w, fields)).collect();
+    if word_queries.len() == 1 {
+        alternatives.extend(word_queries.into_iter().map(|q| (Occur::Should, q)));
+    } else if !word_queries.is_empty() {
+        let all = word_queries.into_iter().map(|q| (Occur::Must, q)).collect();
+        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+    }
+    for target in &clause.targets {
+        if let Target::Value(facet, value) = target {
+            // A value the query names scores like a good text match; verified or not (the
+            // `verified` filter is applied separately).
+            let field = facet_field(fields, *facet, false);
+            let term = TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            );
+            alternatives.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(term), 2.0)),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(alternatives))
+}
+
+fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, weight) in text_fields(fields) {
+        let term = Term::from_field_text(field, &w.stem);
+        let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+        alternatives.push((
+            Occur::Should,
+            Box::new(BoostQuery::new(Box::new(exact), weight)),
+        ));
+        if w.distance > 0 || w.prefix {
+            let fuzzy = if w.prefix {
+                FuzzyTermQuery::new_prefix(term, w.distance, true)
+            } else {
+                FuzzyTermQuery::new(term, w.distance, true)
+            };
+            // Approximate matches score below exact ones.
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fuzzy), weight * 0.3)),
+            ));
+        }
+    }
+    Box::new(BooleanQuery::new(alternatives))
+}
+
+/// Damerau-Levenshtein (optimal string alignment) distance, capped: returns `max + 1` as soon as
+/// the distance is known to exceed `max`.
+pub(crate) fn edit_distance(a: &str, b: &str, max: u8) -> u8 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let cap = usize::from(max) + 1;
+    if a.len().abs_diff(b.len()) > usize::from(max) {
+        return max + 1;
+    }
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(prev2[j - 2] + 1);
+            }
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min >= cap {
+            return max + 1;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()].min(cap) as u8
+}
+
+/// Whether an indexed (stemmed) token matches a query word, by the same rules as the query.
+pub(crate) fn token_matches(token: &str, w: &Word) -> bool {
+    token == w.stem
+        || (w.prefix && token.starts_with(&w.stem))
+        || (w.distance > 0 && edit_distance(token, &w.stem, w.distance) <= w.distance)
+        || (w.prefix
+            && w.distance > 0
+            && token.len() > w.stem.len()
+            && token
+                .char_indices()
+                .map(|(i, _)| i)
+                .chain([token.len()])
+                .filter(|&i| i >= w.stem.len().saturating_sub(usize::from(w.distance)))
+                .take(usize::from(w.distance) * 2 + 1)
+                .any(|i| edit_distance(&token[..i], &w.stem, w.distance) <= w.distance))
+}
+
+/// `text` HTML-escaped with the words matching `words` wrapped in `<mark>`, or `None` when
+/// nothing matched. Long text is cut to a window around the first match.
+pub(crate) fn highlight(
+    text: &str,
+    words: &[Word],
+    analyzer: &mut TextAnalyzer,
+    window: Option<usize>,
+) -> Option<String> {
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        if words.iter().any(|w| token_matches(&token.text, w)) {
+            marks.push((token.offset_from, token.offset_to));
+        }
+    }
+    if marks.is_empty() {
+        return None;
+    }
+    let (mut start, mut end) = (0, text.len());
+    if let Some(window) = window
+        && text.len() > window
+    {
+        let first = marks[0].0;
+        start = floor_boundary(text, first.saturating_sub(window / 4));
+        // Start at a word boundary.
+        if start > 0
+            && let Some(space) = text[start..first].find(' ')
+        {
+            start += space + 1;
+        }
+        end = floor_boundary(text, (start + window).min(text.len()));
+        if end < text.len()
+            && let Some(space) = text[start..end].rfind(' ')
+            && start + space > first
+        {
+            end = start + space;
+        }
+    }
+    let mut out = String::with_capacity(end - start + 32);
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = start;
+    for &(from, to) in marks.iter().filter(|(f, t)| *f >= start && *t <= end) {
+        escape_into(&text[at..from], &mut out);
+        out.push_str("<mark>");
+        escape_into(&text[from..to], &mut out);
+        out.push_str("</mark>");
+        at = to;
+    }
+    escape_into(&text[at..end], &mut out);
+    if end < text.len() {
+        out.push('…');
+    }
+    Some(out)
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("migraine", "migrane", 2), 1);
+        assert_eq!(
+            edit_distance("migraine", "migriane", 2),
+            1,
+            "a transposition is one edit"
+        );
+        assert_eq!(edit_distance("boulder", "bolder", 1), 1);
+        assert_eq!(edit_distance("abc", "xyz", 1), 2, "capped at max + 1");
+        assert_eq!(edit_distance("", "ab", 2), 2);
+    }
+}

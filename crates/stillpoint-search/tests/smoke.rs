@@ -1,0 +1,59 @@
+mod common;
+
+use stillpoint_model::{FeedCredential, FeedLocation, FeedRecord};
+use stillpoint_search::{Distance, Facet, SearchRequest};
+
+fn record(id: &str, name: &str, city: &str, region: &str, specialties: &[&str]) -> FeedRecord {
+    FeedRecord {
+        member_id: id.into(),
+        name: name.into(),
+        credentials: vec![FeedCredential {
+            body: "upledger".into(),
+            credential: "CST-D".into(),
+            since: None,
+            expires: None,
+        }],
+        specialties: specialties.iter().map(|s| s.to_string()).collect(),
+        bio: Some(format!(
+            "{name} works with migraines and jaw tension in {city}."
+        )),
+        locations: vec![FeedLocation {
+            city: Some(city.into()),
+            region: Some(region.into()),
+            country: "US".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn smoke() {
+    let f = common::fixture(&[(
+        "upledger",
+        vec![
+            record("1", "Ana Boulder", "Boulder", "CO", &["infants", "tmj"]),
+            record("2", "Ben Denver", "Denver", "CO", &["migraine"]),
+            record("3", "Cy Portland", "Portland", "OR", &["tmj"]),
+        ],
+    )]);
+    let r = f
+        .engine
+        .search(&SearchRequest {
+            near: Some("Boulder, CO".into()),
+            radius: Some(Distance::km(50.0)),
+            ..Default::default()
+        })
+        .unwrap();
+    println!("{}", serde_json::to_string_pretty(&r).unwrap());
+    assert_eq!(r.total, 2);
+    assert_eq!(r.hits[0].id, "upledger:1");
+    let mut req = SearchRequest {
+        q: Some("jaw pain".into()),
+        ..Default::default()
+    };
+    req.filters.add(Facet::Specialty, "tmj");
+    let r = f.engine.search(&req).unwrap();
+    println!("{}", serde_json::to_string_pretty(&r).unwrap());
+    assert_eq!(r.total, 2);
+}
