@@ -2,6 +2,7 @@
 //! machines are noisy). Run in release: `cargo run --release -p stillpoint-bench -- ingest`.
 
 mod ingest;
+mod search;
 
 // Ingest allocates many short-lived strings; mimalloc handles that pattern markedly better than
 // the system allocator (measured on the ingest benchmark).
@@ -21,6 +22,8 @@ struct Cli {
 enum Bench {
     /// Ingest throughput: generate a feed of N practitioners, then ingest it into a fresh index.
     Ingest(ingest::Args),
+    /// Search latency per query class over a generated index (built once, then reused).
+    Search(search::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -29,5 +32,6 @@ fn main() -> anyhow::Result<()> {
     }
     match Cli::parse().bench {
         Bench::Ingest(args) => ingest::run(&args),
+        Bench::Search(args) => search::run(&args),
     }
 }
