@@ -17,6 +17,7 @@ use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
 use stillpoint_index::tantivy::schema::IndexRecordOption;
 use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
 
+use crate::columns::{SegmentColumns, slot};
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::geo::{circle_boxes, covering_cells, haversine_km};
@@ -100,18 +101,22 @@ pub(crate) fn collect_segment(
     plan: &Plan,
     fields: &Fields,
     reader: &SegmentReader,
+    columns: &SegmentColumns,
     weight: Option<&dyn Weight>,
     window: usize,
 ) -> Result<SegmentResult> {
-    let fast = reader.fast_fields();
-    let str_column = |name: &str| fast.str(name);
-    let field_name = |field| reader.schema().get_field_name(field).to_string();
+    let cols: &SegmentColumns = columns;
+    let unconstrained = weight.is_none()
+        && plan.radius_km.is_none()
+        && plan.bbox.is_none()
+        && plan.flags.is_empty()
+        && plan.fee_max.is_none()
+        && !plan.require_verified();
 
     // Facet filters and the columns to count.
     let mut groups: Vec<GroupColumn> = Vec::with_capacity(plan.groups.len());
     for group in &plan.groups {
-        let name = field_name(facet_field(fields, group.facet, plan.verified));
-        let column = str_column(&name)?;
+        let column = cols.facet(slot(group.facet, plan.verified)).cloned();
         let mut selected = Vec::new();
         if let Some(column) = &column {
             for value in &group.values {
@@ -129,11 +134,19 @@ pub(crate) fn collect_segment(
     }
     let mut count_columns: Vec<Option<StrColumn>> = Vec::with_capacity(plan.facets.len());
     let mut counts: Vec<Vec<u32>> = Vec::with_capacity(plan.facets.len());
+    // Facets whose counts are those of the whole segment (nothing but, at most, their own
+    // filter constrains them) come from the cache instead of the pass below.
     for facet in &plan.facets {
-        let name = field_name(facet_field(fields, *facet, plan.verified));
-        let column = str_column(&name)?;
-        counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-        count_columns.push(column);
+        let slot = slot(*facet, plan.verified);
+        let whole = unconstrained && plan.groups.iter().all(|g| g.facet == *facet);
+        if whole {
+            counts.push(cols.all_counts(slot, reader).to_vec());
+            count_columns.push(None);
+        } else {
+            let column = cols.facet(slot).cloned();
+            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            count_columns.push(column);
+        }
     }
     // For each group, the position of its facet among the counted facets.
     let group_count_slot: Vec<Option<usize>> = groups
@@ -145,41 +158,24 @@ pub(crate) fn collect_segment(
         .flags
         .iter()
         .map(|&(flag, want)| {
-            let field = match flag {
-                Flag::Accepting => fields.accepting,
-                Flag::HomeVisits => fields.home_visits,
-                Flag::Wheelchair => fields.wheelchair,
-                Flag::SlidingScale => fields.sliding_scale,
+            let column = match flag {
+                Flag::Accepting => &cols.accepting,
+                Flag::HomeVisits => &cols.home_visits,
+                Flag::Wheelchair => &cols.wheelchair,
+                Flag::SlidingScale => &cols.sliding_scale,
             };
-            Ok((fast.u64(&field_name(field))?, u64::from(want)))
+            (column.clone(), u64::from(want))
         })
-        .collect::<Result<_>>()?;
-    let verified_column = if plan.require_verified() {
-        Some(fast.u64(&field_name(fields.verified))?)
-    } else {
-        None
-    };
-    let fee_column = match plan.fee_max {
-        Some(_) => Some(fast.f64(&field_name(fields.fee_min))?),
-        None => None,
-    };
+        .collect();
+    let verified_column = plan.require_verified().then(|| cols.verified.clone());
+    let fee_column = plan.fee_max.map(|_| cols.fee_min.clone());
     let geo_needed = plan.center.is_some() || plan.bbox.is_some();
-    let (lat_column, lon_column) = if geo_needed {
-        (
-            Some(fast.f64(&field_name(fields.lat))?),
-            Some(fast.f64(&field_name(fields.lon))?),
-        )
-    } else {
-        (None, None)
-    };
-    let home_column = if plan.radius_km.is_some() {
-        Some(fast.f64(&field_name(fields.home_visits_km))?)
-    } else {
-        None
-    };
-    let id_column = str_column(&field_name(fields.id))?;
+    let lat_column = geo_needed.then(|| cols.lat.clone());
+    let lon_column = geo_needed.then(|| cols.lon.clone());
+    let home_column = plan.radius_km.map(|_| cols.home_visits_km.clone());
+    let id_column = cols.id.clone();
     let name_column = if plan.sort == Sort::Name {
-        str_column(&field_name(fields.name_sort))?
+        cols.name_sort.clone()
     } else {
         None
     };
@@ -195,7 +191,7 @@ pub(crate) fn collect_segment(
     };
 
     // Candidate documents from the geo cells.
-    let mut geo_docs: Option<BitSetDocSet> = None;
+    let mut geo_docs: Option<BitSet> = None;
     if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
         // Home-visit areas reach further than the radius: cover the largest one too.
         let reach = home_column
@@ -208,6 +204,49 @@ pub(crate) fn collect_segment(
         let cells = covering_cells(&bbox.split());
         geo_docs = cells_docset(reader, fields, &cells)?;
     }
+    // Narrowed further by a selective facet filter, read from its postings, when that facet's
+    // counts are not needed from this pass (a document failing only that filter would be missed).
+    if weight.is_none() {
+        let max_doc = reader.max_doc();
+        let mut best: Option<(u64, usize)> = None;
+        for (i, group) in plan.groups.iter().enumerate() {
+            let counted = group_count_slot[i].is_some_and(|s| count_columns[s].is_some());
+            if counted {
+                continue;
+            }
+            let field = facet_field(fields, group.facet, plan.verified);
+            let inverted = reader.inverted_index(field)?;
+            let mut freq = 0u64;
+            for value in &group.values {
+                freq += u64::from(inverted.doc_freq(&Term::from_field_text(field, value))?);
+            }
+            if freq < u64::from(max_doc) / 4 && best.is_none_or(|(f, _)| freq < f) {
+                best = Some((freq, i));
+            }
+        }
+        if let Some((_, i)) = best {
+            let group = &plan.groups[i];
+            let field = facet_field(fields, group.facet, plan.verified);
+            let inverted = reader.inverted_index(field)?;
+            let mut bits = BitSet::with_max_value(max_doc.max(1));
+            for value in &group.values {
+                let term = Term::from_field_text(field, value);
+                if let Some(mut postings) =
+                    inverted.read_postings(&term, IndexRecordOption::Basic)?
+                {
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
+                            bits.insert(doc);
+                        }
+                        doc = postings.advance();
+                    }
+                }
+            }
+            geo_docs = Some(bits);
+        }
+    }
+    let geo_docs = geo_docs.map(BitSetDocSet::from);
 
     let mut scorer: Option<Box<dyn Scorer>> = match weight {
         Some(w) => Some(w.scorer(reader, 1.0)?),
@@ -366,6 +405,10 @@ pub(crate) fn collect_segment(
                 doc = scorer.advance();
             }
         }
+        // Nothing to find and nothing to count: every live document matches.
+        (None, None) if window == 0 && unconstrained && plan.groups.is_empty() => {
+            total = u64::from(reader.num_docs());
+        }
         (None, None) => {
             for doc in 0..reader.max_doc() {
                 visit(doc, 0.0);
@@ -395,10 +438,10 @@ pub(crate) fn collect_segment(
 
     // Facet counts as strings.
     let mut facets = Vec::with_capacity(counts.len());
-    for (slot, column) in count_columns.iter().enumerate() {
+    for (facet, counts) in plan.facets.iter().zip(&counts) {
         let mut values = Vec::new();
-        if let Some(column) = column {
-            let (ords, nonzero): (Vec<u64>, Vec<u32>) = counts[slot]
+        if let Some(column) = cols.facet(slot(*facet, plan.verified)) {
+            let (ords, nonzero): (Vec<u64>, Vec<u32>) = counts
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| **c > 0)
@@ -426,11 +469,7 @@ pub(crate) fn collect_segment(
 
 /// The union of the documents in the given geo cells, or `None` when there are too many cells
 /// to be worth it (the caller then scans every document).
-fn cells_docset(
-    reader: &SegmentReader,
-    fields: &Fields,
-    cells: &[u64],
-) -> Result<Option<BitSetDocSet>> {
+fn cells_docset(reader: &SegmentReader, fields: &Fields, cells: &[u64]) -> Result<Option<BitSet>> {
     if cells.len() > MAX_CELL_TERMS {
         return Ok(None);
     }
@@ -446,7 +485,7 @@ fn cells_docset(
             }
         }
     }
-    Ok(Some(BitSetDocSet::from(bits)))
+    Ok(Some(bits))
 }
 
 /// The cursor position in one segment's ordinals.

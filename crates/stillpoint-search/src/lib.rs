@@ -26,6 +26,7 @@
 //! ```
 
 mod collect;
+mod columns;
 mod cursor;
 mod error;
 pub mod geo;
@@ -52,6 +53,7 @@ pub use request::{BoundingBox, Distance, Facet, Filters, Flags, Limits, SearchRe
 pub use response::SearchResponse;
 
 use collect::{SegmentHit, collect_segment};
+use columns::ColumnCache;
 use cursor::{CursorKey, Primary};
 use plan::{Context, Plan};
 use text::PhraseTable;
@@ -66,6 +68,7 @@ pub struct SearchEngine {
     phrases: PhraseTable,
     analyzer: TextAnalyzer,
     limits: Limits,
+    columns: ColumnCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -96,6 +99,7 @@ impl SearchEngine {
             gazetteer,
             analyzer,
             limits,
+            columns: ColumnCache::default(),
         })
     }
 
@@ -103,6 +107,7 @@ impl SearchEngine {
     /// the view they started with.
     pub fn reload(&self) -> Result<()> {
         self.reader.reload()?;
+        self.columns.retain(&self.reader.searcher());
         Ok(())
     }
 
@@ -148,7 +153,15 @@ impl SearchEngine {
         let mut hits: Vec<MergedHit> = Vec::new();
         let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); plan.facets.len()];
         for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let result = collect_segment(&plan, &self.fields, reader, weight.as_deref(), window)?;
+            let columns = self.columns.get(&self.fields, reader)?;
+            let result = collect_segment(
+                &plan,
+                &self.fields,
+                reader,
+                &columns,
+                weight.as_deref(),
+                window,
+            )?;
             total += result.total;
             for (hit, (id, name)) in result.hits.into_iter().zip(result.hit_keys) {
                 hits.push(MergedHit {
