@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use stillpoint_search::request::{DEFAULT_FACET_SIZE, DEFAULT_LIMIT};
+use stillpoint_search::{BoundingBox, Distance, Facet, Sort};
 
 /// Stillpoint: a directory search engine for craniosacral therapy practitioners.
 #[derive(Debug, Parser)]
@@ -37,6 +39,8 @@ pub enum Command {
     Geocode(GeocodeArgs),
     /// Print one practitioner as stored in the index.
     Show(ShowArgs),
+    /// Search the index: free text, a place and radius, filters, facet counts.
+    Search(Box<SearchArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -114,4 +118,119 @@ pub struct GeocodeArgs {
 pub struct ShowArgs {
     /// Practitioner id, `<association>:<member_id>`.
     pub id: String,
+}
+
+/// Every field of a search request as a flag. The engine validates the combination and reports
+/// every invalid parameter at once; only the textual forms are parsed here.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Free text: every word must match (synonyms, stemming and small typos allowed).
+    pub query: Option<String>,
+
+    /// Centre: a place or postal code ("Boulder, CO", "80302", "Zürich").
+    #[arg(long, value_name = "PLACE", help_heading = "Where")]
+    pub near: Option<String>,
+    /// Centre latitude, with --lon.
+    #[arg(long, allow_negative_numbers = true, help_heading = "Where")]
+    pub lat: Option<f64>,
+    /// Centre longitude, with --lat.
+    #[arg(long, allow_negative_numbers = true, help_heading = "Where")]
+    pub lon: Option<f64>,
+    /// Only practitioners within this distance of the centre: 25km, 10mi, 800m.
+    #[arg(long, value_name = "DISTANCE", help_heading = "Where")]
+    pub radius: Option<Distance>,
+    /// Only practitioners with a location in this box (may cross the antimeridian).
+    #[arg(
+        long,
+        value_name = "MIN_LON,MIN_LAT,MAX_LON,MAX_LAT",
+        allow_hyphen_values = true,
+        help_heading = "Where"
+    )]
+    pub bbox: Option<BoundingBox>,
+
+    /// Approach (id, label or synonym); repeat for any of several.
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub approach: Vec<String>,
+    /// Certification body; repeatable.
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub body: Vec<String>,
+    /// Credential as body:credential (e.g. upledger:CST-D) or a bare credential; repeatable.
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub credential: Vec<String>,
+    /// Profession; repeatable.
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub profession: Vec<String>,
+    /// Specialty (id, label or synonym: "jaw pain"); repeatable.
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub specialty: Vec<String>,
+    /// Technique; repeatable.
+    #[arg(long, value_name = "VALUE", help_heading = "Filters")]
+    pub technique: Vec<String>,
+    /// Language, ISO 639-1 code (en, de); repeatable.
+    #[arg(long, value_name = "CODE", help_heading = "Filters")]
+    pub language: Vec<String>,
+    /// Country, ISO 3166-1 alpha-2 code (US, GB); repeatable.
+    #[arg(long, value_name = "CODE", help_heading = "Filters")]
+    pub country: Vec<String>,
+    /// Region as country-region (US-CO); repeatable.
+    #[arg(long, value_name = "CODE", help_heading = "Filters")]
+    pub region: Vec<String>,
+    /// Accepting new clients (--accepting=false: not accepting).
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", help_heading = "Filters")]
+    pub accepting: Option<bool>,
+    /// Offers home visits.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", help_heading = "Filters")]
+    pub home_visits: Option<bool>,
+    /// Has a wheelchair-accessible location.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", help_heading = "Filters")]
+    pub wheelchair: Option<bool>,
+    /// Offers a sliding scale.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true", help_heading = "Filters")]
+    pub sliding_scale: Option<bool>,
+    /// Lowest fee at most this (in the practitioner's currency).
+    #[arg(long, value_name = "AMOUNT", help_heading = "Filters")]
+    pub fee_max: Option<f64>,
+    /// Only credentials verified by their issuing body count.
+    #[arg(long, help_heading = "Filters")]
+    pub verified: bool,
+
+    /// Order: relevance (default with a query), distance (default with a centre), name.
+    #[arg(long, help_heading = "Results")]
+    pub sort: Option<Sort>,
+    /// Facet counts to return, comma-separated, or `none` (default: all).
+    #[arg(long, value_name = "FACETS", value_parser = parse_facets, help_heading = "Results")]
+    pub facets: Option<FacetSelection>,
+    /// Most values per facet.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_FACET_SIZE, help_heading = "Results")]
+    pub facet_size: usize,
+    /// Results per page.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_LIMIT, help_heading = "Results")]
+    pub limit: usize,
+    /// Results to skip.
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Results")]
+    pub offset: usize,
+    /// Continue after a previous page (its next_cursor).
+    #[arg(long, value_name = "TOKEN", help_heading = "Results")]
+    pub cursor: Option<String>,
+    /// Print the response as JSON.
+    #[arg(long, help_heading = "Results")]
+    pub json: bool,
+}
+
+/// The facets of `--facets`: a list, or none at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacetSelection(pub Vec<Facet>);
+
+fn parse_facets(text: &str) -> Result<FacetSelection, String> {
+    if text.trim() == "none" {
+        return Ok(FacetSelection(Vec::new()));
+    }
+    text.split(',')
+        .map(|name| name.trim().parse::<Facet>())
+        .collect::<Result<Vec<_>, _>>()
+        .map(FacetSelection)
 }

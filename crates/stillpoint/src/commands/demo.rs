@@ -54,5 +54,6 @@ pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!("Try:");
     println!("  stillpoint geocode \"Boulder, CO\"");
     println!("  stillpoint show upledger:M-000001");
+    println!("  stillpoint search \"migraine\" --near \"Boulder, CO\" --radius 30km");
     Ok(ExitCode::SUCCESS)
 }

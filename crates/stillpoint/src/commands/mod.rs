@@ -4,6 +4,7 @@ mod demo;
 mod generate;
 mod geocode;
 mod ingest;
+mod search;
 mod show;
 
 use std::process::ExitCode;
@@ -13,6 +14,8 @@ use crate::context::Context;
 
 /// Exit code when some records were rejected and the rest committed.
 pub const EXIT_REJECTED: u8 = 3;
+/// Exit code of a usage error (clap's own, for the same kind of mistake).
+pub const EXIT_USAGE: u8 = 2;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
@@ -25,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Generate(args) => generate::run(&context, &args),
                 Command::Ingest(args) => ingest::run(&context, &args),
                 Command::Show(args) => show::run(&context, &args),
+                Command::Search(args) => search::run(&context, &args),
                 Command::Geocode(_) => unreachable!("handled above"),
             }
         }
