@@ -259,24 +259,25 @@ pub(crate) fn collect_segment(
     let mut ords: Vec<u64> = Vec::with_capacity(8);
     let mut locations: Vec<(f64, f64)> = Vec::with_capacity(4);
 
-    let mut visit = |doc: DocId, score: f32| {
+    // Returns whether the document was offered to the page as a hit.
+    let mut visit = |doc: DocId, score: f32| -> bool {
         if alive.is_some_and(|a| a.is_deleted(doc)) {
-            return;
+            return false;
         }
         for (column, want) in &flag_columns {
             if column.first(doc) != Some(*want) {
-                return;
+                return false;
             }
         }
         if let Some(column) = &verified_column
             && column.first(doc) != Some(1)
         {
-            return;
+            return false;
         }
         if let (Some(column), Some(max)) = (&fee_column, plan.fee_max)
             && column.first(doc).is_none_or(|fee| fee > max)
         {
-            return;
+            return false;
         }
 
         // Geography.
@@ -287,7 +288,7 @@ pub(crate) fn collect_segment(
             if let Some(bbox) = &plan.bbox
                 && !locations.iter().any(|&(la, lo)| bbox.contains(la, lo))
             {
-                return;
+                return false;
             }
             if let Some((clat, clon)) = plan.center {
                 let mut best = (f64::INFINITY, 0usize);
@@ -306,7 +307,7 @@ pub(crate) fn collect_segment(
                         .and_then(|c| c.first(doc))
                         .unwrap_or(0.0);
                     if !(home > 0.0 && best.0 <= home) {
-                        return;
+                        return false;
                     }
                 }
                 distance = Some(best);
@@ -322,7 +323,7 @@ pub(crate) fn collect_segment(
             });
             if !passes {
                 if failed.is_some() {
-                    return;
+                    return false;
                 }
                 failed = Some(i);
             }
@@ -343,14 +344,14 @@ pub(crate) fn collect_segment(
             if let Some(slot) = group_count_slot[group] {
                 count(slot, &mut ords);
             }
-            return;
+            return false;
         }
         total += 1;
         for slot in 0..count_columns.len() {
             count(slot, &mut ords);
         }
         if window == 0 {
-            return;
+            return false;
         }
         let hit = SegmentHit {
             doc,
@@ -369,7 +370,7 @@ pub(crate) fn collect_segment(
         if let Some(cursor) = &cursor
             && !cursor.is_after(&hit)
         {
-            return;
+            return false;
         }
         if heap.len() < window {
             heap.push(Worst(hit));
@@ -379,6 +380,7 @@ pub(crate) fn collect_segment(
             heap.pop();
             heap.push(Worst(hit));
         }
+        true
     };
 
     match (geo_docs, scorer.as_mut()) {
@@ -386,7 +388,7 @@ pub(crate) fn collect_segment(
             let mut doc = docs.doc();
             while doc != TERMINATED {
                 if scorer.doc() <= doc && scorer.seek(doc) == doc {
-                    visit(doc, scorer.score());
+                    let _ = visit(doc, scorer.score());
                 }
                 doc = docs.advance();
             }
@@ -394,14 +396,14 @@ pub(crate) fn collect_segment(
         (Some(mut docs), None) => {
             let mut doc = docs.doc();
             while doc != TERMINATED {
-                visit(doc, 0.0);
+                let _ = visit(doc, 0.0);
                 doc = docs.advance();
             }
         }
         (None, Some(scorer)) => {
             let mut doc = scorer.doc();
             while doc != TERMINATED {
-                visit(doc, scorer.score());
+                let _ = visit(doc, scorer.score());
                 doc = scorer.advance();
             }
         }
@@ -409,9 +411,22 @@ pub(crate) fn collect_segment(
         (None, None) if window == 0 && unconstrained && plan.groups.is_empty() => {
             total = u64::from(reader.num_docs());
         }
+        // Everything by name: walk the segment's name order until the page is full.
+        (None, None) if unconstrained && plan.groups.is_empty() && plan.sort == Sort::Name => {
+            let mut taken = 0;
+            for &doc in cols.by_name(reader) {
+                if taken >= window {
+                    break;
+                }
+                if visit(doc, 0.0) {
+                    taken += 1;
+                }
+            }
+            total = u64::from(reader.num_docs());
+        }
         (None, None) => {
             for doc in 0..reader.max_doc() {
-                visit(doc, 0.0);
+                let _ = visit(doc, 0.0);
             }
         }
     }

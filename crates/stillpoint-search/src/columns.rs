@@ -8,7 +8,7 @@ use stillpoint_index::Fields;
 use stillpoint_index::tantivy::columnar::{Column, StrColumn};
 use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Field;
-use stillpoint_index::tantivy::{Opstamp, Searcher, SegmentReader};
+use stillpoint_index::tantivy::{DocId, Opstamp, Searcher, SegmentReader};
 
 use crate::error::Result;
 use crate::request::Facet;
@@ -32,6 +32,8 @@ pub(crate) struct SegmentColumns {
     /// Per facet column, the counts of every ordinal over the live documents; computed on the
     /// first unfiltered search.
     all_counts: [OnceLock<Vec<u32>>; FACET_COLUMNS],
+    /// Every document in (name, id) order; computed on the first unfiltered search by name.
+    by_name: OnceLock<Vec<DocId>>,
 }
 
 /// Nine facets, two of them with a verified variant.
@@ -71,11 +73,29 @@ impl SegmentColumns {
             id: fast.str(&name(fields.id))?,
             name_sort: fast.str(&name(fields.name_sort))?,
             all_counts: Default::default(),
+            by_name: OnceLock::new(),
         })
     }
 
     pub fn facet(&self, slot: usize) -> Option<&StrColumn> {
         self.facets[slot].as_ref()
+    }
+
+    /// Every document of the segment (deleted ones included) in name order, ties by id.
+    pub fn by_name(&self, reader: &SegmentReader) -> &[DocId] {
+        self.by_name.get_or_init(|| {
+            let first = |column: &Option<StrColumn>, doc| {
+                column
+                    .as_ref()
+                    .and_then(|c| c.term_ords(doc).next())
+                    .unwrap_or(0)
+            };
+            let mut docs: Vec<(u64, u64, DocId)> = (0..reader.max_doc())
+                .map(|doc| (first(&self.name_sort, doc), first(&self.id, doc), doc))
+                .collect();
+            docs.sort_unstable();
+            docs.into_iter().map(|(_, _, doc)| doc).collect()
+        })
     }
 
     /// Counts per ordinal of a facet column over the segment's live documents.
