@@ -33,16 +33,15 @@ pub fn render(response: &SearchResponse, request: &SearchRequest) -> String {
     if !facets.is_empty() {
         out.push('\n');
         for facet in facets {
-            line(&mut out, &facet_summary(facet));
+            // Only many selected values make a line longer than the width.
+            wrap(&mut out, &facet_summary(facet), 12);
         }
     }
     if !response.advisories.is_empty() {
         out.push('\n');
         for advisory in &response.advisories {
-            wrap(
-                &mut out,
-                &format!("note: {}: {}", advisory.label, advisory.notice),
-            );
+            let note = format!("note: {}: {}", advisory.label, advisory.notice);
+            wrap(&mut out, &note, 2);
         }
     }
     if let Some(cursor) = &response.next_cursor {
@@ -90,7 +89,7 @@ fn header(out: &mut String, response: &SearchResponse, request: &SearchRequest) 
             let _ = write!(text, " · showing {first}-{last}");
         }
     }
-    wrap(out, &text);
+    wrap(out, &text, 2);
     if let Some(center) = &response.center
         && !center.alternatives.is_empty()
     {
@@ -174,60 +173,71 @@ fn place(hit: &Hit) -> String {
     .join(", ")
 }
 
+/// Credential ids (`CST-D✓ BCTMB`), with their body when two bodies issue the same id.
 fn credential_list(hit: &Hit) -> String {
-    hit.credentials
+    let credentials = &hit.credentials;
+    credentials
         .iter()
         .map(|c| {
-            if c.verified {
-                format!("{}✓", c.credential)
+            let shared = credentials
+                .iter()
+                .filter(|o| o.credential == c.credential)
+                .count()
+                > 1;
+            let name = if shared {
+                format!("{}:{}", c.body, c.credential)
             } else {
                 c.credential.clone()
+            };
+            if c.verified {
+                format!("{name}✓")
+            } else {
+                name
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// `specialty   infants 12, [tmj] 8, migraine 5 (+14 more)`: the top values, and the selected
-/// ones (in brackets) wherever they rank; whole values only, as many as fit on the line.
+/// `specialty   infants 12, [tmj] 8, migraine 5 (+14 more)`: the selected values (in brackets)
+/// always, then the top values while they fit on the line, in the response's order.
 fn facet_summary(facet: &FacetCounts) -> String {
-    let top = FACET_VALUES.saturating_sub(facet.values.iter().filter(|v| v.selected).count());
-    let mut text = format!("{:<11}", facet.facet);
-    let mut shown = 0;
-    for (i, v) in facet.values.iter().enumerate() {
-        if !(v.selected || i < top) {
-            continue;
-        }
-        let item = if v.selected {
-            format!(" [{}] {}", v.value, v.count)
-        } else {
-            format!(" {} {}", v.value, v.count)
-        };
-        let separator = usize::from(shown > 0);
-        let after = facet.distinct.saturating_sub(shown + 1);
-        let tail = if after > 0 {
-            more(after).chars().count()
-        } else {
-            0
-        };
-        if text.chars().count() + separator + item.chars().count() + tail > WIDTH {
+    let mut chosen: Vec<bool> = facet.values.iter().map(|v| v.selected).collect();
+    for i in 0..facet.values.len() {
+        if chosen.iter().filter(|&&c| c).count() >= FACET_VALUES {
             break;
         }
-        if shown > 0 {
-            text.push(',');
+        if !chosen[i] {
+            chosen[i] = true;
+            if facet_line(facet, &chosen).chars().count() > WIDTH {
+                chosen[i] = false;
+                break;
+            }
         }
-        text.push_str(&item);
-        shown += 1;
     }
-    let rest = facet.distinct.saturating_sub(shown);
-    if rest > 0 {
-        text.push_str(&more(rest));
-    }
-    text
+    facet_line(facet, &chosen)
 }
 
-fn more(n: usize) -> String {
-    format!(" (+{n} more)")
+fn facet_line(facet: &FacetCounts, chosen: &[bool]) -> String {
+    let shown: Vec<String> = facet
+        .values
+        .iter()
+        .zip(chosen)
+        .filter(|&(_, &c)| c)
+        .map(|(v, _)| {
+            if v.selected {
+                format!("[{}] {}", v.value, v.count)
+            } else {
+                format!("{} {}", v.value, v.count)
+            }
+        })
+        .collect();
+    let mut text = format!("{:<11} {}", facet.facet, shown.join(", "));
+    let rest = facet.distinct.saturating_sub(shown.len());
+    if rest > 0 {
+        let _ = write!(text, " (+{rest} more)");
+    }
+    text
 }
 
 /// A distance or radius without needless decimals: 2.3, 16.1, 140.
@@ -257,14 +267,14 @@ fn line(out: &mut String, text: &str) {
     out.push('\n');
 }
 
-/// Word-wraps `text` to the width, continuation lines indented.
-fn wrap(out: &mut String, text: &str) {
+/// Word-wraps `text` to the width, continuation lines indented by `indent`.
+fn wrap(out: &mut String, text: &str, indent: usize) {
     let mut current = String::new();
     for word in text.split(' ') {
         let len = current.chars().count();
         if len > 0 && len + 1 + word.chars().count() > WIDTH {
             line(out, &current);
-            current = format!("  {word}");
+            current = format!("{}{word}", " ".repeat(indent));
         } else {
             if len > 0 {
                 current.push(' ');
@@ -292,4 +302,68 @@ fn wrap_list(out: &mut String, prefix: &str, items: &[&str]) {
         current.push_str(&piece);
     }
     line(out, &current);
+}
+
+#[cfg(test)]
+mod tests {
+    use stillpoint_search::response::FacetValue;
+
+    use super::*;
+
+    fn facet(values: &[(&str, u64, bool)]) -> FacetCounts {
+        FacetCounts {
+            facet: "specialty",
+            values: values
+                .iter()
+                .map(|&(value, count, selected)| FacetValue {
+                    value: value.to_string(),
+                    label: value.to_string(),
+                    count,
+                    selected,
+                })
+                .collect(),
+            distinct: values.len(),
+        }
+    }
+
+    #[test]
+    fn facet_summary_keeps_selected_values_beyond_the_top_ones() {
+        let long = "a-rather-long-specialty-name";
+        let counts = facet(&[
+            (long, 9, false),
+            (long, 8, false),
+            (long, 7, false),
+            (long, 6, false),
+            ("infants", 1, true),
+        ]);
+        let text = facet_summary(&counts);
+        assert!(text.contains("[infants] 1"), "{text}");
+        assert!(text.ends_with("(+2 more)"), "{text}");
+        assert!(text.chars().count() <= WIDTH);
+    }
+
+    #[test]
+    fn facet_summary_shows_at_most_the_top_five() {
+        let counts = facet(&[
+            ("a", 6, false),
+            ("b", 5, false),
+            ("c", 4, false),
+            ("d", 3, false),
+            ("e", 2, false),
+            ("f", 1, false),
+        ]);
+        assert_eq!(
+            facet_summary(&counts),
+            "specialty   a 6, b 5, c 4, d 3, e 2 (+1 more)"
+        );
+    }
+
+    #[test]
+    fn cells_are_cut_with_an_ellipsis_or_padded() {
+        assert_eq!(fit("Zoë", 5), "Zoë  ");
+        assert_eq!(fit("Craniosacral", 6), "Crani…");
+        assert_eq!(number(16.09344), "16.1");
+        assert_eq!(number(30.0), "30");
+        assert_eq!(number(140.4), "140");
+    }
 }
