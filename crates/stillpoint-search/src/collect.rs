@@ -20,7 +20,7 @@ use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED
 use crate::columns::{SegmentColumns, slot};
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
-use crate::geo::{circle_boxes, covering_cells, haversine_km};
+use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells, haversine_km};
 use crate::plan::{Flag, Plan};
 use crate::request::{Facet, Sort};
 use crate::text::facet_field;
@@ -257,7 +257,6 @@ pub(crate) fn collect_segment(
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(window + 1);
     let mut total = 0u64;
     let mut ords: Vec<u64> = Vec::with_capacity(8);
-    let mut locations: Vec<(f64, f64)> = Vec::with_capacity(4);
 
     // Returns whether the document was offered to the page as a hit.
     let mut visit = |doc: DocId, score: f32| -> bool {
@@ -280,41 +279,7 @@ pub(crate) fn collect_segment(
             return false;
         }
 
-        // Geography.
-        let mut distance = None;
-        if let (Some(lat_c), Some(lon_c)) = (&lat_column, &lon_column) {
-            locations.clear();
-            locations.extend(lat_c.values_for_doc(doc).zip(lon_c.values_for_doc(doc)));
-            if let Some(bbox) = &plan.bbox
-                && !locations.iter().any(|&(la, lo)| bbox.contains(la, lo))
-            {
-                return false;
-            }
-            if let Some((clat, clon)) = plan.center {
-                let mut best = (f64::INFINITY, 0usize);
-                for (i, &(la, lo)) in locations.iter().enumerate() {
-                    let d = haversine_km(clat, clon, la, lo);
-                    if d < best.0 {
-                        best = (d, i);
-                    }
-                }
-                if let Some(radius) = plan.radius_km
-                    && best.0 > radius
-                {
-                    // Outside the radius, but the practitioner may travel to the centre.
-                    let home = home_column
-                        .as_ref()
-                        .and_then(|c| c.first(doc))
-                        .unwrap_or(0.0);
-                    if !(home > 0.0 && best.0 <= home) {
-                        return false;
-                    }
-                }
-                distance = Some(best);
-            }
-        }
-
-        // Facet filters: which ones fail.
+        // Facet filters first (cheap, and two failures end it): which ones fail.
         let mut failed: Option<usize> = None;
         for (i, group) in groups.iter().enumerate() {
             let passes = group.column.as_ref().is_some_and(|c| {
@@ -326,6 +291,57 @@ pub(crate) fn collect_segment(
                     return false;
                 }
                 failed = Some(i);
+            }
+        }
+
+        // Geography. Exact distances only where they can matter: a location whose latitude
+        // alone puts it beyond the radius (or home-visit reach) and beyond the page's worst
+        // hit is skipped (the great-circle distance is at least R * |delta latitude|).
+        let mut distance = None;
+        if let (Some(lat_c), Some(lon_c)) = (&lat_column, &lon_column) {
+            // Both columns hold one value per location, so they share row ids.
+            let rows = lat_c.index.value_row_ids(doc);
+            if let Some(bbox) = &plan.bbox
+                && !rows
+                    .clone()
+                    .any(|r| bbox.contains(lat_c.values.get_val(r), lon_c.values.get_val(r)))
+            {
+                return false;
+            }
+            if let Some((clat, clon)) = plan.center {
+                let home = match (&home_column, plan.radius_km) {
+                    (Some(c), Some(_)) => c.first(doc).unwrap_or(0.0),
+                    _ => 0.0,
+                };
+                let mut need = plan.radius_km.map_or(f64::NEG_INFINITY, |r| r.max(home));
+                if plan.sort == Sort::Distance && failed.is_none() && window > 0 {
+                    let worst = if heap.len() >= window {
+                        heap.peek().map_or(f64::INFINITY, |w| dist(&w.0))
+                    } else {
+                        f64::INFINITY
+                    };
+                    need = need.max(worst);
+                }
+                let reach = need * (1.0 + 1e-9) + 1e-9;
+                let mut best = (f64::INFINITY, 0usize);
+                for (i, row) in rows.enumerate() {
+                    let la = lat_c.values.get_val(row);
+                    if (la - clat).abs().to_radians() * EARTH_RADIUS_KM > reach {
+                        continue;
+                    }
+                    let d = haversine_km(clat, clon, la, lon_c.values.get_val(row));
+                    if d < best.0 {
+                        best = (d, i);
+                    }
+                }
+                if let Some(radius) = plan.radius_km
+                    && best.0 > radius
+                    && !(home > 0.0 && best.0 <= home)
+                {
+                    // Outside the radius, and the centre is beyond its home visits.
+                    return false;
+                }
+                distance = Some(best);
             }
         }
 
