@@ -17,7 +17,7 @@ use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
 use stillpoint_index::tantivy::schema::IndexRecordOption;
 use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
 
-use crate::columns::{SegmentColumns, slot};
+use crate::columns::{Multi, SegmentColumns, slot};
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells, haversine_km};
@@ -90,11 +90,11 @@ pub(crate) struct SegmentResult {
     pub hit_keys: Vec<(String, Option<String>)>,
 }
 
-/// A facet column and the segment ordinals a filter selects in it.
-struct GroupColumn {
+/// A facet filter's per-document ordinals and the ordinals it selects.
+struct GroupColumn<'a> {
     facet: Facet,
-    column: Option<StrColumn>,
-    selected: Vec<u64>,
+    ords: &'a Multi,
+    selected: Vec<u32>,
 }
 
 pub(crate) fn collect_segment(
@@ -116,23 +116,23 @@ pub(crate) fn collect_segment(
     // Facet filters and the columns to count.
     let mut groups: Vec<GroupColumn> = Vec::with_capacity(plan.groups.len());
     for group in &plan.groups {
-        let column = cols.facet(slot(group.facet, plan.verified)).cloned();
+        let slot = slot(group.facet, plan.verified);
         let mut selected = Vec::new();
-        if let Some(column) = &column {
+        if let Some(column) = cols.facet(slot) {
             for value in &group.values {
                 if let Some(ord) = column.dictionary().term_ord(value)? {
-                    selected.push(ord);
+                    selected.push(ord as u32);
                 }
             }
         }
         selected.sort_unstable();
         groups.push(GroupColumn {
             facet: group.facet,
-            column,
+            ords: cols.ords(slot, reader),
             selected,
         });
     }
-    let mut count_columns: Vec<Option<StrColumn>> = Vec::with_capacity(plan.facets.len());
+    let mut count_columns: Vec<Option<&Multi>> = Vec::with_capacity(plan.facets.len());
     let mut counts: Vec<Vec<u32>> = Vec::with_capacity(plan.facets.len());
     // Facets whose counts are those of the whole segment (nothing but, at most, their own
     // filter constrains them) come from the cache instead of the pass below.
@@ -143,9 +143,8 @@ pub(crate) fn collect_segment(
             counts.push(cols.all_counts(slot, reader).to_vec());
             count_columns.push(None);
         } else {
-            let column = cols.facet(slot).cloned();
-            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
-            count_columns.push(column);
+            counts.push(vec![0; cols.facet(slot).map_or(0, |c| c.num_terms())]);
+            count_columns.push(Some(cols.ords(slot, reader)));
         }
     }
     // For each group, the position of its facet among the counted facets.
@@ -170,8 +169,7 @@ pub(crate) fn collect_segment(
     let verified_column = plan.require_verified().then(|| cols.verified.clone());
     let fee_column = plan.fee_max.map(|_| cols.fee_min.clone());
     let geo_needed = plan.center.is_some() || plan.bbox.is_some();
-    let lat_column = geo_needed.then(|| cols.lat.clone());
-    let lon_column = geo_needed.then(|| cols.lon.clone());
+    let points = geo_needed.then(|| cols.points(reader));
     let home_column = plan.radius_km.map(|_| cols.home_visits_km.clone());
     let id_column = cols.id.clone();
     let name_column = if plan.sort == Sort::Name {
@@ -256,7 +254,6 @@ pub(crate) fn collect_segment(
     let alive = reader.alive_bitset();
     let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(window + 1);
     let mut total = 0u64;
-    let mut ords: Vec<u64> = Vec::with_capacity(8);
 
     // Returns whether the document was offered to the page as a hit.
     let mut visit = |doc: DocId, score: f32| -> bool {
@@ -282,10 +279,11 @@ pub(crate) fn collect_segment(
         // Facet filters first (cheap, and two failures end it): which ones fail.
         let mut failed: Option<usize> = None;
         for (i, group) in groups.iter().enumerate() {
-            let passes = group.column.as_ref().is_some_and(|c| {
-                c.term_ords(doc)
-                    .any(|ord| group.selected.binary_search(&ord).is_ok())
-            });
+            let passes = group
+                .ords
+                .of(doc)
+                .iter()
+                .any(|ord| group.selected.binary_search(ord).is_ok());
             if !passes {
                 if failed.is_some() {
                     return false;
@@ -298,13 +296,12 @@ pub(crate) fn collect_segment(
         // alone puts it beyond the radius (or home-visit reach) and beyond the page's worst
         // hit is skipped (the great-circle distance is at least R * |delta latitude|).
         let mut distance = None;
-        if let (Some(lat_c), Some(lon_c)) = (&lat_column, &lon_column) {
-            // Both columns hold one value per location, so they share row ids.
-            let rows = lat_c.index.value_row_ids(doc);
+        if let Some(points) = points {
+            let rows = points.of(doc);
             if let Some(bbox) = &plan.bbox
                 && !rows
                     .clone()
-                    .any(|r| bbox.contains(lat_c.values.get_val(r), lon_c.values.get_val(r)))
+                    .any(|r| bbox.contains(points.lat[r], points.lon[r]))
             {
                 return false;
             }
@@ -325,11 +322,11 @@ pub(crate) fn collect_segment(
                 let reach = need * (1.0 + 1e-9) + 1e-9;
                 let mut best = (f64::INFINITY, 0usize);
                 for (i, row) in rows.enumerate() {
-                    let la = lat_c.values.get_val(row);
+                    let la = points.lat[row];
                     if (la - clat).abs().to_radians() * EARTH_RADIUS_KM > reach {
                         continue;
                     }
-                    let d = haversine_km(clat, clon, la, lon_c.values.get_val(row));
+                    let d = haversine_km(clat, clon, la, points.lon[row]);
                     if d < best.0 {
                         best = (d, i);
                     }
@@ -345,26 +342,22 @@ pub(crate) fn collect_segment(
             }
         }
 
-        let mut count = |slot: usize, ords: &mut Vec<u64>| {
-            if let Some(column) = &count_columns[slot] {
-                ords.clear();
-                ords.extend(column.term_ords(doc));
-                ords.sort_unstable();
-                ords.dedup();
-                for &ord in ords.iter() {
+        let mut count = |slot: usize| {
+            if let Some(ords) = count_columns[slot] {
+                for &ord in ords.of(doc) {
                     counts[slot][ord as usize] += 1;
                 }
             }
         };
         if let Some(group) = failed {
             if let Some(slot) = group_count_slot[group] {
-                count(slot, &mut ords);
+                count(slot);
             }
             return false;
         }
         total += 1;
         for slot in 0..count_columns.len() {
-            count(slot, &mut ords);
+            count(slot);
         }
         if window == 0 {
             return false;

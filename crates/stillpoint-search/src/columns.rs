@@ -1,5 +1,10 @@
-//! The fast-field columns of one segment, opened once and kept while the segment lives, with the
-//! facet counts over all of its live documents (the answer to an unfiltered search).
+//! The fast-field columns of one segment, opened once and kept while the segment lives; flat
+//! in-memory copies of the columns every search reads per document (facet ordinals, location
+//! points), built on first use; and the facet counts over all live documents (the answer to an
+//! unfiltered search).
+//!
+//! The flat copies cost about 100 bytes per practitioner and make the per-document reads of a
+//! search plain slice indexing instead of column decoding.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -16,7 +21,7 @@ use crate::text::facet_field;
 
 /// Columns of one segment.
 pub(crate) struct SegmentColumns {
-    /// Facet columns, indexed by [`FacetColumn::slot`].
+    /// Facet columns, indexed by [`slot`].
     facets: [Option<StrColumn>; FACET_COLUMNS],
     pub accepting: Column<u64>,
     pub home_visits: Column<u64>,
@@ -29,12 +34,19 @@ pub(crate) struct SegmentColumns {
     pub lon: Column<f64>,
     pub id: Option<StrColumn>,
     pub name_sort: Option<StrColumn>,
-    /// Per facet column, the counts of every ordinal over the live documents; computed on the
-    /// first unfiltered search.
-    all_counts: [OnceLock<Vec<u32>>; FACET_COLUMNS],
+    /// Per facet column, each document's distinct ordinals.
+    ords: [OnceLock<Multi>; FACET_COLUMNS],
+    /// Each document's location points, in location order.
+    points: OnceLock<Points>,
+    /// Per facet column and delete generation, the counts of every ordinal over the live
+    /// documents; computed on the first unfiltered search.
+    all_counts: Mutex<AllCounts>,
     /// Every document in (name, id) order; computed on the first unfiltered search by name.
     by_name: OnceLock<Vec<DocId>>,
 }
+
+/// (facet slot, delete generation) -> counts per ordinal.
+type AllCounts = HashMap<(usize, Option<Opstamp>), Arc<Vec<u32>>>;
 
 /// Nine facets, two of them with a verified variant.
 const FACET_COLUMNS: usize = 11;
@@ -72,7 +84,9 @@ impl SegmentColumns {
             lon: fast.f64(&name(fields.lon))?,
             id: fast.str(&name(fields.id))?,
             name_sort: fast.str(&name(fields.name_sort))?,
-            all_counts: Default::default(),
+            ords: Default::default(),
+            points: OnceLock::new(),
+            all_counts: Mutex::default(),
             by_name: OnceLock::new(),
         })
     }
@@ -98,41 +112,114 @@ impl SegmentColumns {
         })
     }
 
-    /// Counts per ordinal of a facet column over the segment's live documents.
-    pub fn all_counts(&self, slot: usize, reader: &SegmentReader) -> &[u32] {
-        self.all_counts[slot].get_or_init(|| {
-            let Some(column) = &self.facets[slot] else {
-                return Vec::new();
+    /// Each document's distinct ordinals in a facet column.
+    pub fn ords(&self, slot: usize, reader: &SegmentReader) -> &Multi {
+        self.ords[slot].get_or_init(|| {
+            let max_doc = reader.max_doc() as usize;
+            let mut multi = Multi {
+                offsets: Vec::with_capacity(max_doc + 1),
+                values: Vec::with_capacity(max_doc),
             };
-            let mut counts = vec![0u32; column.num_terms()];
+            multi.offsets.push(0);
             let mut ords: Vec<u64> = Vec::with_capacity(8);
-            for doc in reader.doc_ids_alive() {
-                ords.clear();
-                ords.extend(column.term_ords(doc));
-                ords.sort_unstable();
-                ords.dedup();
-                for &ord in &ords {
-                    counts[ord as usize] += 1;
+            for doc in 0..reader.max_doc() {
+                if let Some(column) = &self.facets[slot] {
+                    ords.clear();
+                    ords.extend(column.term_ords(doc));
+                    ords.sort_unstable();
+                    ords.dedup();
+                    multi.values.extend(ords.iter().map(|&o| o as u32));
                 }
+                multi.offsets.push(multi.values.len() as u32);
             }
-            counts
+            multi
         })
+    }
+
+    /// Each document's location points.
+    pub fn points(&self, reader: &SegmentReader) -> &Points {
+        self.points.get_or_init(|| {
+            let max_doc = reader.max_doc() as usize;
+            let mut points = Points {
+                offsets: Vec::with_capacity(max_doc + 1),
+                lat: Vec::with_capacity(max_doc),
+                lon: Vec::with_capacity(max_doc),
+            };
+            points.offsets.push(0);
+            for doc in 0..reader.max_doc() {
+                // Both columns hold one value per location, in location order.
+                points.lat.extend(self.lat.values_for_doc(doc));
+                points.lon.extend(self.lon.values_for_doc(doc));
+                points.offsets.push(points.lat.len() as u32);
+            }
+            points
+        })
+    }
+
+    /// Counts per ordinal of a facet column over the segment's live documents.
+    pub fn all_counts(&self, slot: usize, reader: &SegmentReader) -> Arc<Vec<u32>> {
+        let key = (slot, reader.delete_opstamp());
+        let mut cache = self.all_counts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(counts) = cache.get(&key) {
+            return counts.clone();
+        }
+        // Keep only the current delete generation.
+        cache.retain(|(_, opstamp), _| *opstamp == key.1);
+        let num_terms = self.facets[slot].as_ref().map_or(0, |c| c.num_terms());
+        let mut counts = vec![0u32; num_terms];
+        let multi = self.ords(slot, reader);
+        for doc in reader.doc_ids_alive() {
+            for &ord in multi.of(doc) {
+                counts[ord as usize] += 1;
+            }
+        }
+        let counts = Arc::new(counts);
+        cache.insert(key, counts.clone());
+        counts
     }
 }
 
-/// Columns of every segment seen, keyed by segment and delete generation (deletes change which
-/// documents are live, so they get fresh counts).
+/// Variable-length lists per document, flattened.
+pub(crate) struct Multi {
+    offsets: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl Multi {
+    pub fn of(&self, doc: DocId) -> &[u32] {
+        let doc = doc as usize;
+        &self.values[self.offsets[doc] as usize..self.offsets[doc + 1] as usize]
+    }
+}
+
+/// Location points per document, flattened.
+pub(crate) struct Points {
+    offsets: Vec<u32>,
+    pub lat: Vec<f64>,
+    pub lon: Vec<f64>,
+}
+
+impl Points {
+    /// The index range of a document's points in `lat` and `lon`.
+    pub fn of(&self, doc: DocId) -> std::ops::Range<usize> {
+        let doc = doc as usize;
+        self.offsets[doc] as usize..self.offsets[doc + 1] as usize
+    }
+}
+
+/// Columns of every segment seen, keyed by segment (deletes change which documents are live,
+/// which only the cached counts depend on, and they are keyed by delete generation).
 #[derive(Default)]
 pub(crate) struct ColumnCache {
     segments: Mutex<Segments>,
 }
 
 /// Segment and delete generation -> columns.
-type Segments = HashMap<(SegmentId, Option<Opstamp>), Arc<SegmentColumns>>;
+type Segments = HashMap<SegmentId, Arc<SegmentColumns>>;
 
 impl ColumnCache {
     pub fn get(&self, fields: &Fields, reader: &SegmentReader) -> Result<Arc<SegmentColumns>> {
-        let key = (reader.segment_id(), reader.delete_opstamp());
+        let key = reader.segment_id();
         if let Some(columns) = self.lock().get(&key) {
             return Ok(columns.clone());
         }
@@ -141,12 +228,12 @@ impl ColumnCache {
         Ok(columns)
     }
 
-    /// Forgets the segments the searcher no longer has (merged away or with newer deletes).
+    /// Forgets the segments the searcher no longer has (merged away).
     pub fn retain(&self, searcher: &Searcher) {
-        let live: Vec<(SegmentId, Option<Opstamp>)> = searcher
+        let live: Vec<SegmentId> = searcher
             .segment_readers()
             .iter()
-            .map(|r| (r.segment_id(), r.delete_opstamp()))
+            .map(|r| r.segment_id())
             .collect();
         self.lock().retain(|key, _| live.contains(key));
     }
