@@ -17,7 +17,7 @@ use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
 use stillpoint_index::tantivy::schema::IndexRecordOption;
 use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
 
-use crate::columns::{Multi, SegmentColumns, slot};
+use crate::columns::{FACET_COLUMNS, SegmentColumns, slot, untag};
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells, haversine_km};
@@ -90,10 +90,10 @@ pub(crate) struct SegmentResult {
     pub hit_keys: Vec<(String, Option<String>)>,
 }
 
-/// A facet filter's per-document ordinals and the ordinals it selects.
-struct GroupColumn<'a> {
+/// A facet filter's column slot and the ordinals it selects.
+struct GroupColumn {
     facet: Facet,
-    ords: &'a Multi,
+    slot: usize,
     selected: Vec<u32>,
 }
 
@@ -128,11 +128,13 @@ pub(crate) fn collect_segment(
         selected.sort_unstable();
         groups.push(GroupColumn {
             facet: group.facet,
-            ords: cols.ords(slot, reader),
+            slot,
             selected,
         });
     }
-    let mut count_columns: Vec<Option<&Multi>> = Vec::with_capacity(plan.facets.len());
+    // Counted in the pass: (facet column slot) -> position in `counts`.
+    let mut count_index: [Option<usize>; FACET_COLUMNS] = [None; FACET_COLUMNS];
+    let mut count_columns: Vec<bool> = Vec::with_capacity(plan.facets.len());
     let mut counts: Vec<Vec<u32>> = Vec::with_capacity(plan.facets.len());
     // Facets whose counts are those of the whole segment (nothing but, at most, their own
     // filter constrains them) come from the cache instead of the pass below.
@@ -141,10 +143,11 @@ pub(crate) fn collect_segment(
         let whole = unconstrained && plan.groups.iter().all(|g| g.facet == *facet);
         if whole {
             counts.push(cols.all_counts(slot, reader).to_vec());
-            count_columns.push(None);
+            count_columns.push(false);
         } else {
             counts.push(vec![0; cols.facet(slot).map_or(0, |c| c.num_terms())]);
-            count_columns.push(Some(cols.ords(slot, reader)));
+            count_index[slot] = Some(counts.len() - 1);
+            count_columns.push(true);
         }
     }
     // For each group, the position of its facet among the counted facets.
@@ -170,6 +173,7 @@ pub(crate) fn collect_segment(
     let fee_column = plan.fee_max.map(|_| cols.fee_min.clone());
     let geo_needed = plan.center.is_some() || plan.bbox.is_some();
     let points = geo_needed.then(|| cols.points(reader));
+    let rows = (!groups.is_empty() || count_columns.iter().any(|&c| c)).then(|| cols.rows(reader));
     let home_column = plan.radius_km.map(|_| cols.home_visits_km.clone());
     let id_column = cols.id.clone();
     let name_column = if plan.sort == Sort::Name {
@@ -208,7 +212,7 @@ pub(crate) fn collect_segment(
         let max_doc = reader.max_doc();
         let mut best: Option<(u64, usize)> = None;
         for (i, group) in plan.groups.iter().enumerate() {
-            let counted = group_count_slot[i].is_some_and(|s| count_columns[s].is_some());
+            let counted = group_count_slot[i].is_some_and(|s| count_columns[s]);
             if counted {
                 continue;
             }
@@ -277,13 +281,13 @@ pub(crate) fn collect_segment(
         }
 
         // Facet filters first (cheap, and two failures end it): which ones fail.
+        let row = rows.map_or(&[][..], |r| r.of(doc));
         let mut failed: Option<usize> = None;
         for (i, group) in groups.iter().enumerate() {
-            let passes = group
-                .ords
-                .of(doc)
-                .iter()
-                .any(|ord| group.selected.binary_search(ord).is_ok());
+            let passes = row.iter().any(|&tagged| {
+                let (slot, ord) = untag(tagged);
+                slot == group.slot && group.selected.binary_search(&ord).is_ok()
+            });
             if !passes {
                 if failed.is_some() {
                     return false;
@@ -342,22 +346,25 @@ pub(crate) fn collect_segment(
             }
         }
 
-        let mut count = |slot: usize| {
-            if let Some(ords) = count_columns[slot] {
-                for &ord in ords.of(doc) {
-                    counts[slot][ord as usize] += 1;
-                }
-            }
-        };
         if let Some(group) = failed {
-            if let Some(slot) = group_count_slot[group] {
-                count(slot);
+            // Counts only in the facet of the one filter it fails.
+            let slot = groups[group].slot;
+            if let Some(i) = count_index[slot] {
+                for &tagged in row {
+                    let (s, ord) = untag(tagged);
+                    if s == slot {
+                        counts[i][ord as usize] += 1;
+                    }
+                }
             }
             return false;
         }
         total += 1;
-        for slot in 0..count_columns.len() {
-            count(slot);
+        for &tagged in row {
+            let (slot, ord) = untag(tagged);
+            if let Some(i) = count_index[slot] {
+                counts[i][ord as usize] += 1;
+            }
         }
         if window == 0 {
             return false;

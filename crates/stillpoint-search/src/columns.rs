@@ -36,6 +36,9 @@ pub(crate) struct SegmentColumns {
     pub name_sort: Option<StrColumn>,
     /// Per facet column, each document's distinct ordinals.
     ords: [OnceLock<Multi>; FACET_COLUMNS],
+    /// Each document's ordinals of every facet column in one row, tagged with the column's
+    /// slot (see [`tag`]): one contiguous read per document instead of one per column.
+    rows: OnceLock<Multi>,
     /// Each document's location points, in location order.
     points: OnceLock<Points>,
     /// Per facet column and delete generation, the counts of every ordinal over the live
@@ -49,7 +52,7 @@ pub(crate) struct SegmentColumns {
 type AllCounts = HashMap<(usize, Option<Opstamp>), Arc<Vec<u32>>>;
 
 /// Nine facets, two of them with a verified variant.
-const FACET_COLUMNS: usize = 11;
+pub(crate) const FACET_COLUMNS: usize = 11;
 
 /// Which column a facet reads.
 pub(crate) fn slot(facet: Facet, verified: bool) -> usize {
@@ -85,6 +88,7 @@ impl SegmentColumns {
             id: fast.str(&name(fields.id))?,
             name_sort: fast.str(&name(fields.name_sort))?,
             ords: Default::default(),
+            rows: OnceLock::new(),
             points: OnceLock::new(),
             all_counts: Mutex::default(),
             by_name: OnceLock::new(),
@@ -136,6 +140,27 @@ impl SegmentColumns {
         })
     }
 
+    /// Each document's tagged ordinals of every facet column.
+    pub fn rows(&self, reader: &SegmentReader) -> &Multi {
+        self.rows.get_or_init(|| {
+            let columns: Vec<&Multi> = (0..FACET_COLUMNS).map(|s| self.ords(s, reader)).collect();
+            let max_doc = reader.max_doc() as usize;
+            let mut rows = Multi {
+                offsets: Vec::with_capacity(max_doc + 1),
+                values: Vec::with_capacity(max_doc * 8),
+            };
+            rows.offsets.push(0);
+            for doc in 0..reader.max_doc() {
+                for (slot, column) in columns.iter().enumerate() {
+                    rows.values
+                        .extend(column.of(doc).iter().map(|&ord| tag(slot, ord)));
+                }
+                rows.offsets.push(rows.values.len() as u32);
+            }
+            rows
+        })
+    }
+
     /// Each document's location points.
     pub fn points(&self, reader: &SegmentReader) -> &Points {
         self.points.get_or_init(|| {
@@ -177,6 +202,18 @@ impl SegmentColumns {
         cache.insert(key, counts.clone());
         counts
     }
+}
+
+/// A facet ordinal tagged with its column's slot: slot in the top 8 bits, ordinal below (facet
+/// columns hold a few thousand distinct values at most, far below 2^24).
+pub(crate) fn tag(slot: usize, ord: u32) -> u32 {
+    debug_assert!(ord < 1 << 24);
+    ((slot as u32) << 24) | ord
+}
+
+/// The slot and ordinal of a tagged ordinal.
+pub(crate) fn untag(tagged: u32) -> (usize, u32) {
+    ((tagged >> 24) as usize, tagged & 0x00ff_ffff)
 }
 
 /// Variable-length lists per document, flattened.
