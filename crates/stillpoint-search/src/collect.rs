@@ -36,13 +36,17 @@ pub(crate) struct SegmentHit {
     /// Distance to the nearest location and that location's position, with a centre.
     pub distance: Option<(f64, usize)>,
     /// Ordinal of the sort name within the segment (name sort only).
-    name_ord: u64,
+    pub name_ord: u64,
     /// Ordinal of the id within the segment: the same order as the id strings.
-    id_ord: u64,
+    pub id_ord: u64,
     sort: Sort,
 }
 
 impl SegmentHit {
+    pub fn distance_or_infinity(&self) -> f64 {
+        dist(self)
+    }
+
     /// Order within one segment: `Less` comes first.
     fn cmp_in_segment(&self, other: &SegmentHit) -> Ordering {
         let primary = match self.sort {
@@ -86,8 +90,9 @@ pub(crate) struct SegmentResult {
     pub hits: Vec<SegmentHit>,
     /// Per requested facet (in plan order), the segment's value strings and counts.
     pub facets: Vec<Vec<(String, u64)>>,
-    /// Per hit, the id and the name key (name sort) as strings.
-    pub hit_keys: Vec<(String, Option<String>)>,
+    /// The columns that name the hits (the name only when sorting by name).
+    pub id_column: Option<StrColumn>,
+    pub name_column: Option<StrColumn>,
 }
 
 /// A facet filter's column slot and the ordinals it selects.
@@ -447,25 +452,9 @@ pub(crate) fn collect_segment(
         }
     }
 
-    // Hits, best first, with their strings for the merge across segments.
+    // Hits, best first.
     let mut hits: Vec<SegmentHit> = heap.into_iter().map(|w| w.0).collect();
     hits.sort_by(SegmentHit::cmp_in_segment);
-    let mut hit_keys = Vec::with_capacity(hits.len());
-    for hit in &hits {
-        let mut id = String::new();
-        if let Some(c) = &id_column {
-            c.ord_to_str(hit.id_ord, &mut id)?;
-        }
-        let name = match &name_column {
-            Some(c) => {
-                let mut s = String::new();
-                c.ord_to_str(hit.name_ord, &mut s)?;
-                Some(s)
-            }
-            None => None,
-        };
-        hit_keys.push((id, name));
-    }
 
     // Facet counts as strings.
     let mut facets = Vec::with_capacity(counts.len());
@@ -494,7 +483,8 @@ pub(crate) fn collect_segment(
         total,
         hits,
         facets,
-        hit_keys,
+        id_column,
+        name_column,
     })
 }
 

@@ -30,13 +30,13 @@ mod columns;
 mod cursor;
 mod error;
 pub mod geo;
+mod merge;
 mod plan;
 mod render;
 pub mod request;
 pub mod response;
 mod text;
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -52,10 +52,10 @@ pub use error::{InvalidParam, Result, SearchError};
 pub use request::{BoundingBox, Distance, Facet, Filters, Flags, Limits, SearchRequest, Sort};
 pub use response::SearchResponse;
 
-use collect::{SegmentHit, collect_segment};
+use collect::collect_segment;
 use columns::ColumnCache;
-use cursor::{CursorKey, Primary};
-use plan::{Context, Plan};
+use merge::{MergedHit, SegmentHits, merge};
+use plan::Context;
 use text::PhraseTable;
 
 /// Searches one index. Cheap to share between threads (`&self` everywhere); call
@@ -150,7 +150,7 @@ impl SearchEngine {
         };
 
         let mut total = 0;
-        let mut hits: Vec<MergedHit> = Vec::new();
+        let mut segments = Vec::new();
         let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); plan.facets.len()];
         for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
             let columns = self.columns.get(&self.fields, reader)?;
@@ -163,32 +163,28 @@ impl SearchEngine {
                 window,
             )?;
             total += result.total;
-            for (hit, (id, name)) in result.hits.into_iter().zip(result.hit_keys) {
-                hits.push(MergedHit {
-                    segment: segment_ord as u32,
-                    hit,
-                    id,
-                    name,
-                });
-            }
+            segments.push(SegmentHits {
+                segment: segment_ord as u32,
+                hits: result.hits,
+                id_column: result.id_column,
+                name_column: result.name_column,
+            });
             for (slot, values) in result.facets.into_iter().enumerate() {
                 for (value, count) in values {
                     *counts[slot].entry(value).or_default() += count;
                 }
             }
         }
-        hits.sort_by(|a, b| a.cmp(b, &plan));
-        let has_more = hits.len() > plan.offset + plan.limit;
-        let page: Vec<MergedHit> = hits
+        // The page's last hit names the cursor when a hit follows it.
+        let last = (plan.offset + plan.limit).checked_sub(1);
+        let (merged, cursor) = merge(segments, plan.sort, window, last)?;
+        let has_more = merged.len() > plan.offset + plan.limit;
+        let next_cursor = cursor.filter(|_| has_more).map(|c| c.encode());
+        let page: Vec<MergedHit> = merged
             .into_iter()
             .skip(plan.offset)
             .take(plan.limit)
             .collect();
-        let next_cursor = if has_more {
-            page.last().map(|last| last.cursor(&plan).encode())
-        } else {
-            None
-        };
 
         let mut rendered = Vec::with_capacity(page.len());
         for merged in &page {
@@ -231,40 +227,4 @@ impl SearchEngine {
     pub fn facet_label(&self, facet: Facet, value: &str) -> String {
         render::label(facet, value, &self.vocabulary, self.gazetteer)
     }
-}
-
-/// A segment's hit with the strings that order it across segments.
-struct MergedHit {
-    segment: u32,
-    hit: SegmentHit,
-    id: String,
-    name: Option<String>,
-}
-
-impl MergedHit {
-    fn cmp(&self, other: &MergedHit, plan: &Plan) -> Ordering {
-        let primary = match plan.sort {
-            Sort::Relevance => other.hit.score.total_cmp(&self.hit.score),
-            Sort::Distance => distance(self).total_cmp(&distance(other)),
-            Sort::Name => self.name.cmp(&other.name),
-        };
-        primary.then_with(|| self.id.cmp(&other.id))
-    }
-
-    fn cursor(&self, plan: &Plan) -> CursorKey {
-        let key = match plan.sort {
-            Sort::Relevance => Primary::Number(f64::from(self.hit.score)),
-            Sort::Distance => Primary::Number(distance(self)),
-            Sort::Name => Primary::Text(self.name.clone().unwrap_or_default()),
-        };
-        CursorKey {
-            sort: plan.sort,
-            key,
-            id: self.id.clone(),
-        }
-    }
-}
-
-fn distance(hit: &MergedHit) -> f64 {
-    hit.hit.distance.map_or(f64::INFINITY, |(d, _)| d)
 }
