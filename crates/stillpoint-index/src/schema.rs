@@ -4,11 +4,9 @@ use tantivy::Index;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
-};
+use tantivy::tokenizer::TextAnalyzer;
 
-use crate::stem::MemoStemmer;
+use crate::stem::TextTokenizer;
 
 /// Bumped whenever a field or tokenizer changes, so an index built by an older build is rebuilt
 /// rather than misread.
@@ -138,11 +136,7 @@ pub fn build_schema() -> (Schema, Fields) {
 
 /// Registers Stillpoint's tokenizers on an index; needed before writing or querying it.
 pub fn register_tokenizers(index: &Index) {
-    let text = TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(MemoStemmer)
-        .build();
-    index.tokenizers().register(TEXT_TOKENIZER, text);
+    index
+        .tokenizers()
+        .register(TEXT_TOKENIZER, TextAnalyzer::from(TextTokenizer::default()));
 }
