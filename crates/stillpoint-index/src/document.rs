@@ -61,11 +61,12 @@ impl DocumentMapper {
             doc.add_text(f.other_terms, other);
         }
         for credential in &p.credentials {
+            let key = credential.key();
             doc.add_text(f.body, &credential.body);
-            doc.add_text(f.credential, credential.key());
+            doc.add_text(f.credential, &key);
             if credential.verified {
                 doc.add_text(f.verified_body, &credential.body);
-                doc.add_text(f.verified_credential, credential.key());
+                doc.add_text(f.verified_credential, &key);
             }
         }
         for language in &p.languages {

@@ -35,7 +35,7 @@ use foldhash::{HashMap, HashSet};
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::tantivy::TantivyDocument;
 use stillpoint_index::{DocumentMapper, PractitionerIndex};
-use stillpoint_model::Vocabulary;
+use stillpoint_model::{PractitionerId, Vocabulary};
 
 pub use error::{IngestError, Result};
 pub use format::Format;
@@ -46,7 +46,16 @@ pub use source::{FetchLimits, Input};
 
 /// What a worker makes of one record: the member id, its document (none for a dry run) and
 /// warnings, or the record's errors.
-type Outcome = Result<(String, Option<TantivyDocument>, Vec<FieldError>), Vec<FieldError>>;
+type Outcome = Result<Prepared, Vec<FieldError>>;
+
+/// An accepted record, ready for the writer.
+struct Prepared {
+    /// `association:member_id`, the document's key (already built by the normaliser).
+    id: PractitionerId,
+    member_id: String,
+    document: Option<TantivyDocument>,
+    warnings: Vec<FieldError>,
+}
 
 /// How to ingest one feed.
 #[derive(Debug, Clone)]
@@ -134,7 +143,12 @@ pub fn ingest(
         Err(errors) => Err(errors.clone()),
         Ok(feed) => normalizer.normalize(feed).map(|(practitioner, warnings)| {
             let document = (!options.dry_run).then(|| mapper.to_document(&practitioner));
-            (practitioner.member_id, document, warnings)
+            Prepared {
+                id: practitioner.id,
+                member_id: practitioner.member_id,
+                document,
+                warnings,
+            }
         }),
     };
     let apply = |record: SourceRecord, outcome: Outcome| -> Result<()> {
@@ -159,7 +173,12 @@ pub fn ingest(
         let read_warnings = report.problems(&record, &record.warnings, csv);
         report.warnings.extend(read_warnings);
         match outcome {
-            Ok((member_id, document, warnings)) => {
+            Ok(Prepared {
+                id,
+                member_id,
+                document,
+                warnings,
+            }) => {
                 let problems = report.problems(&record, &warnings, csv);
                 report.warnings.extend(problems);
                 report.accepted += 1;
@@ -170,8 +189,7 @@ pub fn ingest(
                     report.added += 1;
                 }
                 if let (Some(writer), Some(document)) = (writer.as_mut(), document) {
-                    let id = format!("{}:{member_id}", options.association);
-                    writer.add_document(&id, document, known)?;
+                    writer.add_document(id.as_str(), document, known)?;
                 }
             }
             Err(errors) => {

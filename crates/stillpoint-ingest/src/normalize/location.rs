@@ -17,7 +17,8 @@ const SUSPICIOUS_DISTANCE_KM: f64 = 150.0;
 #[derive(Debug)]
 pub(super) struct PlaceCache {
     gazetteer: &'static Gazetteer,
-    answers: Mutex<HashMap<[Option<String>; 3], Option<Place>>>,
+    /// Keyed by [`cache_key`] of city, region and country.
+    answers: Mutex<HashMap<Vec<u8>, Option<Place>>>,
 }
 
 /// Bound on remembered answers, so a feed of a million distinct postal codes stays small.
@@ -45,7 +46,7 @@ impl PlaceCache {
             }
         }
         query.city?;
-        let key = [query.city, query.region, Some(query.country)].map(|p| p.map(str::to_owned));
+        let key = cache_key(&[query.city, query.region, Some(query.country)]);
         let mut answers = self
             .answers
             .lock()
@@ -63,6 +64,23 @@ impl PlaceCache {
         answers.insert(key, answer.clone());
         answer
     }
+}
+
+/// One allocation for the three parts of a query, each length-prefixed so no two queries share
+/// a key (three `Option<String>`s cost three allocations per location).
+fn cache_key(parts: &[Option<&str>; 3]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(parts.iter().flatten().map(|p| p.len() + 5).sum());
+    for part in parts {
+        match part {
+            None => key.push(0),
+            Some(text) => {
+                key.push(1);
+                key.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                key.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+    key
 }
 
 pub(super) fn normalize_location(

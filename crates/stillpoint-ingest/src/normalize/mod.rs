@@ -126,8 +126,8 @@ impl Normalizer {
                     }
                 },
             };
-            let since = date(&path("since"), c.since.as_deref(), &mut errors);
-            let expires = date(&path("expires"), c.expires.as_deref(), &mut errors);
+            let since = date(|| path("since"), c.since.as_deref(), &mut errors);
+            let expires = date(|| path("expires"), c.expires.as_deref(), &mut errors);
             let credential = Credential {
                 verified: v.vouches(&self.association, body),
                 body: body.id.clone(),
@@ -304,7 +304,7 @@ impl Normalizer {
             ok
         });
         let last_confirmed = date(
-            "last_confirmed",
+            || "last_confirmed".to_owned(),
             feed.last_confirmed.as_deref(),
             &mut errors,
         );
@@ -353,14 +353,15 @@ impl Normalizer {
         let mut other: Vec<String> = Vec::new();
         check_list_length(section, values.len(), errors);
         for (i, value) in values.iter().take(MAX_LIST_ITEMS).enumerate() {
-            let path = format!("{section}[{i}]");
+            // Formatted only when there is something to report.
+            let path = || format!("{section}[{i}]");
             match lookup(value) {
                 Some(term) if !ids.contains(&term.id) => ids.push(term.id.clone()),
                 Some(_) => {}
                 None => match text::line(Some(value), 80) {
                     Ok(Some(text)) => {
                         warnings.push(FieldError::new(
-                            &path,
+                            path(),
                             format!("{text:?} is not in the vocabulary; kept as free text"),
                         ));
                         if !other.contains(&text) {
@@ -368,7 +369,7 @@ impl Normalizer {
                         }
                     }
                     Ok(None) => {}
-                    Err(message) => errors.push(FieldError::new(path, message)),
+                    Err(message) => errors.push(FieldError::new(path(), message)),
                 },
             }
         }
@@ -385,13 +386,17 @@ fn check_list_length(section: &str, len: usize, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn date(path: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+fn date(
+    path: impl FnOnce() -> String,
+    value: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
     match Date::parse(value) {
         Some(_) => Some(value.to_owned()),
         None => {
             errors.push(FieldError::new(
-                path,
+                path(),
                 format!("{value:?} is not a date (YYYY-MM-DD)"),
             ));
             None
@@ -402,10 +407,11 @@ fn date(path: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option
 /// An ISO 639-1 code, or an English language name ("German" -> "de").
 fn language_code(value: &str) -> Option<&'static str> {
     let value = value.trim();
-    let lower = value.to_ascii_lowercase();
+    // Codes are lowercase ASCII, so comparing ignoring ASCII case is comparing with the
+    // lowercased value, without allocating it.
     codes::LANGUAGES
         .iter()
-        .find(|(code, name)| *code == lower || name.eq_ignore_ascii_case(value))
+        .find(|(code, name)| code.eq_ignore_ascii_case(value) || name.eq_ignore_ascii_case(value))
         .map(|(code, _)| *code)
 }
 
