@@ -8,6 +8,7 @@
 //! counts only in F's facet (so F's counts show what ticking another F value would add); a
 //! document failing two or more counts nowhere.
 
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -261,11 +262,12 @@ pub(crate) fn collect_segment(
     };
 
     let alive = reader.alive_bitset();
-    let mut heap: BinaryHeap<Worst> = BinaryHeap::with_capacity(window + 1);
-    let mut total = 0u64;
+    let heap_cell: RefCell<BinaryHeap<Worst>> = RefCell::new(BinaryHeap::with_capacity(window + 1));
+    let total = Cell::new(0u64);
 
     // Returns whether the document was offered to the page as a hit.
     let mut visit = |doc: DocId, score: f32| -> bool {
+        let mut heap = heap_cell.borrow_mut();
         if alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
@@ -364,7 +366,7 @@ pub(crate) fn collect_segment(
             }
             return false;
         }
-        total += 1;
+        total.set(total.get() + 1);
         for &tagged in row {
             let (slot, ord) = untag(tagged);
             if let Some(i) = count_index[slot] {
@@ -404,53 +406,111 @@ pub(crate) fn collect_segment(
         true
     };
 
-    match (geo_docs, scorer.as_mut()) {
-        (Some(mut docs), Some(scorer)) => {
+    // Nearest first without a radius, nothing counted in the pass and at most one facet
+    // filter: the total comes from the filter's postings, and the page from growing circles
+    // around the centre, instead of visiting every document.
+    let nearest = plan.center.is_some()
+        && plan.radius_km.is_none()
+        && plan.bbox.is_none()
+        && weight.is_none()
+        && plan.sort == Sort::Distance
+        && window > 0
+        && plan.cursor.is_none()
+        && !count_columns.iter().any(|&c| c)
+        && plan.flags.is_empty()
+        && plan.fee_max.is_none()
+        && !plan.require_verified()
+        && plan.groups.len() <= 1;
+    let nearest_done = nearest && {
+        let (lat, lon) = plan.center.expect("checked");
+        let mut radius = 10.0;
+        let mut done = false;
+        while radius <= 2_500.0 {
+            let cells = covering_cells(&circle_boxes(lat, lon, radius));
+            let Some(bits) = cells_docset(reader, fields, &cells)? else {
+                break;
+            };
+            heap_cell.borrow_mut().clear();
+            let mut docs = BitSetDocSet::from(bits);
             let mut doc = docs.doc();
             while doc != TERMINATED {
-                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                let _ = visit(doc, 0.0);
+                doc = docs.advance();
+            }
+            let heap = heap_cell.borrow();
+            // Every document within the radius was seen; if the page's worst hit is within it,
+            // nothing unseen can come before it.
+            if heap.len() >= window && heap.peek().is_some_and(|w| dist(&w.0) <= radius) {
+                done = true;
+                break;
+            }
+            radius *= 4.0;
+        }
+        if done {
+            total.set(match plan.groups.first() {
+                None => u64::from(reader.num_docs()),
+                Some(group) => filter_count(reader, fields, plan, group)?,
+            });
+        } else {
+            // The full pass below starts over.
+            heap_cell.borrow_mut().clear();
+            total.set(0);
+        }
+        done
+    };
+    if nearest_done {
+        // The page and the total are known.
+    } else {
+        match (geo_docs, scorer.as_mut()) {
+            (Some(mut docs), Some(scorer)) => {
+                let mut doc = docs.doc();
+                while doc != TERMINATED {
+                    if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                        let _ = visit(doc, scorer.score());
+                    }
+                    doc = docs.advance();
+                }
+            }
+            (Some(mut docs), None) => {
+                let mut doc = docs.doc();
+                while doc != TERMINATED {
+                    let _ = visit(doc, 0.0);
+                    doc = docs.advance();
+                }
+            }
+            (None, Some(scorer)) => {
+                let mut doc = scorer.doc();
+                while doc != TERMINATED {
                     let _ = visit(doc, scorer.score());
-                }
-                doc = docs.advance();
-            }
-        }
-        (Some(mut docs), None) => {
-            let mut doc = docs.doc();
-            while doc != TERMINATED {
-                let _ = visit(doc, 0.0);
-                doc = docs.advance();
-            }
-        }
-        (None, Some(scorer)) => {
-            let mut doc = scorer.doc();
-            while doc != TERMINATED {
-                let _ = visit(doc, scorer.score());
-                doc = scorer.advance();
-            }
-        }
-        // Nothing to find and nothing to count: every live document matches.
-        (None, None) if window == 0 && unconstrained && plan.groups.is_empty() => {
-            total = u64::from(reader.num_docs());
-        }
-        // Everything by name: walk the segment's name order until the page is full.
-        (None, None) if unconstrained && plan.groups.is_empty() && plan.sort == Sort::Name => {
-            let mut taken = 0;
-            for &doc in cols.by_name(reader) {
-                if taken >= window {
-                    break;
-                }
-                if visit(doc, 0.0) {
-                    taken += 1;
+                    doc = scorer.advance();
                 }
             }
-            total = u64::from(reader.num_docs());
-        }
-        (None, None) => {
-            for doc in 0..reader.max_doc() {
-                let _ = visit(doc, 0.0);
+            // Nothing to find and nothing to count: every live document matches.
+            (None, None) if window == 0 && unconstrained && plan.groups.is_empty() => {
+                total.set(u64::from(reader.num_docs()));
+            }
+            // Everything by name: walk the segment's name order until the page is full.
+            (None, None) if unconstrained && plan.groups.is_empty() && plan.sort == Sort::Name => {
+                let mut taken = 0;
+                for &doc in cols.by_name(reader) {
+                    if taken >= window {
+                        break;
+                    }
+                    if visit(doc, 0.0) {
+                        taken += 1;
+                    }
+                }
+                total.set(u64::from(reader.num_docs()));
+            }
+            (None, None) => {
+                for doc in 0..reader.max_doc() {
+                    let _ = visit(doc, 0.0);
+                }
             }
         }
     }
+    let total = total.get();
+    let heap = heap_cell.into_inner();
 
     // Hits, best first.
     let mut hits: Vec<SegmentHit> = heap.into_iter().map(|w| w.0).collect();
@@ -507,6 +567,31 @@ fn cells_docset(reader: &SegmentReader, fields: &Fields, cells: &[u64]) -> Resul
         }
     }
     Ok(Some(bits))
+}
+
+/// Live documents with any of a facet filter's values, from the postings.
+fn filter_count(
+    reader: &SegmentReader,
+    fields: &Fields,
+    plan: &Plan,
+    group: &crate::plan::Group,
+) -> Result<u64> {
+    let field = facet_field(fields, group.facet, plan.verified);
+    let inverted = reader.inverted_index(field)?;
+    let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
+    for value in &group.values {
+        let term = Term::from_field_text(field, value);
+        if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if !reader.is_deleted(doc) {
+                    bits.insert(doc);
+                }
+                doc = postings.advance();
+            }
+        }
+    }
+    Ok(bits.len() as u64)
 }
 
 /// The cursor position in one segment's ordinals.

@@ -1,0 +1,95 @@
+//! The nearest-first shortcut (growing circles, total from postings) must agree with the full
+//! pass: asking for no facet counts takes the shortcut, asking for them takes the full pass.
+
+mod common;
+
+use stillpoint_model::{FeedCredential, FeedLocation, FeedRecord};
+use stillpoint_search::{Facet, SearchRequest, Sort};
+
+/// A deterministic spread of practitioners: dense around two towns, sparse elsewhere.
+fn records() -> Vec<FeedRecord> {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let professions = [
+        "massage-therapist",
+        "osteopath",
+        "physical-therapist",
+        "midwife",
+    ];
+    (0..400)
+        .map(|i| {
+            let (lat, lon) = match i % 4 {
+                0 => (40.0 + next() * 0.3, -105.3 + next() * 0.3),
+                1 => (51.4 + next() * 0.2, -0.3 + next() * 0.3),
+                _ => (next() * 140.0 - 70.0, next() * 360.0 - 180.0),
+            };
+            let locations = (0..1 + i % 2)
+                .map(|k| FeedLocation {
+                    lat: Some(lat + k as f64 * 0.5),
+                    lon: Some(lon),
+                    city: Some("Somewhere".into()),
+                    country: "US".into(),
+                    ..Default::default()
+                })
+                .collect();
+            FeedRecord {
+                member_id: format!("m{i}"),
+                name: format!("Practitioner {i}"),
+                credentials: vec![FeedCredential {
+                    body: "upledger".into(),
+                    credential: "CST-T".into(),
+                    since: None,
+                    expires: None,
+                }],
+                professions: vec![professions[i % professions.len()].into()],
+                locations,
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn growing_circles_agree_with_the_full_pass() {
+    let all = records();
+    let (first, second) = all.split_at(200);
+    let f = common::fixture(&[("upledger", first.to_vec()), ("iahp", second.to_vec())]);
+    let centres = [
+        (40.1, -105.2),
+        (51.5, -0.1),
+        (0.0, 179.9),
+        (-60.0, 10.0),
+        (89.0, 0.0),
+    ];
+    for (lat, lon) in centres {
+        for profession in [None, Some("osteopath"), Some("midwife")] {
+            for limit in [1, 7, 20, 100] {
+                let mut request = SearchRequest {
+                    lat: Some(lat),
+                    lon: Some(lon),
+                    sort: Some(Sort::Distance),
+                    limit,
+                    ..Default::default()
+                };
+                if let Some(p) = profession {
+                    request.filters.add(Facet::Profession, p);
+                }
+                let full = f.engine.search(&request).unwrap();
+                request.facets = Some(Vec::new());
+                let shortcut = f.engine.search(&request).unwrap();
+                let ids = |r: &stillpoint_search::SearchResponse| {
+                    r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
+                };
+                let context = format!("({lat},{lon}) {profession:?} limit {limit}");
+                assert_eq!(shortcut.total, full.total, "{context}");
+                assert_eq!(ids(&shortcut), ids(&full), "{context}");
+                assert_eq!(shortcut.next_cursor, full.next_cursor, "{context}");
+            }
+        }
+    }
+}
