@@ -423,9 +423,10 @@ pub(crate) fn collect_segment(
         && plan.groups.len() <= 1;
     let nearest_done = nearest && {
         let (lat, lon) = plan.center.expect("checked");
-        let mut radius = 10.0;
+        // 2.5, 10, 40, 160, 640 and 2,560 km.
+        let mut radius = 2.5;
         let mut done = false;
-        while radius <= 2_500.0 {
+        while radius <= 2_600.0 {
             let cells = covering_cells(&circle_boxes(lat, lon, radius));
             let Some(bits) = cells_docset(reader, fields, &cells)? else {
                 break;
@@ -449,6 +450,16 @@ pub(crate) fn collect_segment(
         if done {
             total.set(match plan.groups.first() {
                 None => u64::from(reader.num_docs()),
+                // One value: the cached count of live documents holding it.
+                Some(group) if group.values.len() == 1 => {
+                    let slot = slot(group.facet, plan.verified);
+                    match (cols.facet(slot), groups[0].selected.first()) {
+                        (Some(_), Some(&ord)) => {
+                            u64::from(cols.all_counts(slot, reader)[ord as usize])
+                        }
+                        _ => 0,
+                    }
+                }
                 Some(group) => filter_count(reader, fields, plan, group)?,
             });
         } else {
