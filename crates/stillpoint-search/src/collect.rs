@@ -212,6 +212,21 @@ pub(crate) fn collect_segment(
         let cells = covering_cells(&bbox.split());
         geo_docs = cells_docset(reader, fields, &cells)?;
     }
+    // Nearest first without a radius, nothing counted in the pass and at most one facet
+    // filter: the total comes from the filter's postings, and the page from growing circles
+    // around the centre, instead of visiting every document.
+    let nearest_possible = plan.center.is_some()
+        && plan.radius_km.is_none()
+        && plan.bbox.is_none()
+        && weight.is_none()
+        && plan.sort == Sort::Distance
+        && window > 0
+        && plan.cursor.is_none()
+        && !count_columns.iter().any(|&c| c)
+        && plan.flags.is_empty()
+        && plan.fee_max.is_none()
+        && !plan.require_verified()
+        && plan.groups.len() <= 1;
     // Narrowed further by a selective facet filter, read from its postings, when that facet's
     // counts are not needed from this pass (a document failing only that filter would be missed).
     if weight.is_none() {
@@ -228,7 +243,9 @@ pub(crate) fn collect_segment(
             for value in &group.values {
                 freq += u64::from(inverted.doc_freq(&Term::from_field_text(field, value))?);
             }
-            if freq < u64::from(max_doc) / 4 && best.is_none_or(|(f, _)| freq < f) {
+            // Nearest-first circles beat reading a filter that is not rare.
+            let selective = if nearest_possible { 50 } else { 4 };
+            if freq < u64::from(max_doc) / selective && best.is_none_or(|(f, _)| freq < f) {
                 best = Some((freq, i));
             }
         }
@@ -406,22 +423,7 @@ pub(crate) fn collect_segment(
         true
     };
 
-    // Nearest first without a radius, nothing counted in the pass and at most one facet
-    // filter: the total comes from the filter's postings, and the page from growing circles
-    // around the centre, instead of visiting every document.
-    let nearest = plan.center.is_some()
-        && plan.radius_km.is_none()
-        && plan.bbox.is_none()
-        && weight.is_none()
-        && plan.sort == Sort::Distance
-        && window > 0
-        && plan.cursor.is_none()
-        && !count_columns.iter().any(|&c| c)
-        && plan.flags.is_empty()
-        && plan.fee_max.is_none()
-        && !plan.require_verified()
-        && plan.groups.len() <= 1;
-    let nearest_done = nearest && {
+    let nearest_done = nearest_possible && geo_docs.is_none() && {
         let (lat, lon) = plan.center.expect("checked");
         // 2.5, 10, 40, 160, 640 and 2,560 km.
         let mut radius = 2.5;
