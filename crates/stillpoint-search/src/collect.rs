@@ -305,7 +305,11 @@ pub(crate) fn collect_segment(
         }
 
         // Facet filters first (cheap, and two failures end it): which ones fail.
-        let row = rows.map_or(&[][..], |r| r.of(doc));
+        // (Without filters, the row is read only for documents that pass the geography.)
+        let mut row = match rows {
+            Some(r) if !groups.is_empty() => r.of(doc),
+            _ => &[][..],
+        };
         let mut failed: Option<usize> = None;
         for (i, group) in groups.iter().enumerate() {
             let passes = row.iter().any(|&tagged| {
@@ -370,6 +374,11 @@ pub(crate) fn collect_segment(
             }
         }
 
+        if groups.is_empty()
+            && let Some(r) = rows
+        {
+            row = r.of(doc);
+        }
         if let Some(group) = failed {
             // Counts only in the facet of the one filter it fails.
             let slot = groups[group].slot;
