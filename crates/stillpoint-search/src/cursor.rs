@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::request::Sort;
 
@@ -21,8 +21,10 @@ pub(crate) struct CursorKey {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub(crate) enum Primary {
-    /// Relevance score (higher first) or distance in km (lower first).
-    Number(f64),
+    /// Relevance score (higher first) or distance in km (lower first). Carried as its bit
+    /// pattern: serde_json does not always parse a printed f64 back to the same value, and one
+    /// unit in the last place repeats or skips hits at the page boundary.
+    Number(#[serde(with = "f64_bits")] f64),
     /// Folded name (A to Z).
     Text(String),
 }
@@ -46,6 +48,18 @@ impl CursorKey {
             _ => false,
         };
         if consistent { Ok(key) } else { Err(invalid()) }
+    }
+}
+
+mod f64_bits {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(value.to_bits())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+        u64::deserialize(deserializer).map(f64::from_bits)
     }
 }
 
@@ -75,5 +89,26 @@ mod tests {
             id: "a:1".into(),
         };
         assert!(CursorKey::decode(&mismatched.encode()).is_err());
+    }
+
+    #[test]
+    fn numbers_survive_the_round_trip_to_the_last_bit() {
+        // Distances whose shortest decimal form serde_json parses back one unit off.
+        for n in [
+            985.6906946328695,
+            212.91890726713459,
+            1.2e-14,
+            f64::from(0.1f32),
+        ] {
+            let key = CursorKey {
+                sort: Sort::Distance,
+                key: Primary::Number(n),
+                id: "a:1".into(),
+            };
+            assert_eq!(
+                CursorKey::decode(&key.encode()).unwrap().key,
+                Primary::Number(n)
+            );
+        }
     }
 }
