@@ -96,7 +96,12 @@ pub(crate) fn plan(
             ),
         );
     }
-    let text = q.map(|q| TextQuery::parse(q, cx.phrases, analyzer));
+    // Parsed untrimmed at the end: a trailing space says the last word is complete, so it is not
+    // also matched as a prefix.
+    let text = q.map(|_| {
+        let typed = request.q.as_deref().unwrap_or_default().trim_start();
+        TextQuery::parse(typed, cx.phrases, analyzer)
+    });
 
     // Centre.
     let mut center = None;
