@@ -167,10 +167,24 @@ pub(crate) struct Word {
     pub folded: String,
     /// Folded and stemmed, as indexed.
     pub stem: String,
-    /// Edits tolerated: 1 from 5 letters, 2 from 9.
+    /// Edits tolerated: 1 from 5 letters, 2 from 9, counted on the stem (what is matched):
+    /// "running" stems to "run", and one edit on a three-letter stem would match "ruhig".
     pub distance: u8,
     /// The last word also matches as a prefix.
     pub prefix: bool,
+}
+
+impl Word {
+    /// What the last word completes as a prefix: the stem when stemming left the word alone,
+    /// else the word as typed. "anne" stems to "ann", which must not complete to "anna"; a
+    /// complete word still matches through its stem.
+    pub(crate) fn prefix_text(&self) -> &str {
+        if self.stem == self.folded {
+            &self.stem
+        } else {
+            &self.folded
+        }
+    }
 }
 
 /// One clause: its words match the text, or one of its targets matches the facets.
@@ -209,14 +223,33 @@ impl TextQuery {
         let mut query = TextQuery::default();
         let mut i = 0;
         while i < words.len() {
-            // Longest vocabulary phrase starting here.
+            // Longest vocabulary phrase starting here, or a compound written as two words
+            // ("cranio sacrale" for "craniosacrale", as people type it).
             let longest = (2..=table.max_words.min(words.len() - i))
                 .rev()
                 .find_map(|n| {
                     let phrase = words[i..i + n].join(" ");
                     table.get(&phrase).map(|t| (n, t.clone()))
+                })
+                .or_else(|| {
+                    let pair = words.get(i..i + 2)?;
+                    table.get(&pair.concat()).map(|t| (2, t.clone()))
                 });
-            if let Some((n, targets)) = longest {
+            if let Some((n, mut targets)) = longest {
+                // A name of the practice with words every listing implies ("craniosacral
+                // therapist", "CST practitioner") names the practice, not the profession.
+                let core: Vec<&str> = words[i..i + n]
+                    .iter()
+                    .copied()
+                    .filter(|w| !GENERIC.contains(w))
+                    .collect();
+                if core.len() < n
+                    && table
+                        .get(&core.join(" "))
+                        .is_some_and(|t| t.contains(&Target::Everything))
+                {
+                    targets = vec![Target::Everything];
+                }
                 let phrase_words: Vec<Word> = words[i..i + n]
                     .iter()
                     .map(|w| word(w, false, analyzer))
@@ -274,7 +307,7 @@ fn word(folded: &str, prefix: bool, analyzer: &mut TextAnalyzer) -> Word {
     if stem.is_empty() {
         stem = folded.to_string();
     }
-    let letters = folded.chars().count();
+    let letters = stem.chars().count();
     let distance = match letters {
         0..5 => 0,
         5..9 => 1,
@@ -355,7 +388,8 @@ fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
         ));
         if w.distance > 0 || w.prefix {
             let fuzzy = if w.prefix {
-                FuzzyTermQuery::new_prefix(term, w.distance, true)
+                let prefix = Term::from_field_text(field, w.prefix_text());
+                FuzzyTermQuery::new_prefix(prefix, w.distance, true)
             } else {
                 FuzzyTermQuery::new(term, w.distance, true)
             };
@@ -404,19 +438,20 @@ pub(crate) fn edit_distance(a: &str, b: &str, max: u8) -> u8 {
 
 /// Whether an indexed (stemmed) token matches a query word, by the same rules as the query.
 pub(crate) fn token_matches(token: &str, w: &Word) -> bool {
+    let prefix = w.prefix_text();
     token == w.stem
-        || (w.prefix && token.starts_with(&w.stem))
+        || (w.prefix && token.starts_with(prefix))
         || (w.distance > 0 && edit_distance(token, &w.stem, w.distance) <= w.distance)
         || (w.prefix
             && w.distance > 0
-            && token.len() > w.stem.len()
+            && token.len() > prefix.len()
             && token
                 .char_indices()
                 .map(|(i, _)| i)
                 .chain([token.len()])
-                .filter(|&i| i >= w.stem.len().saturating_sub(usize::from(w.distance)))
+                .filter(|&i| i >= prefix.len().saturating_sub(usize::from(w.distance)))
                 .take(usize::from(w.distance) * 2 + 1)
-                .any(|i| edit_distance(&token[..i], &w.stem, w.distance) <= w.distance))
+                .any(|i| edit_distance(&token[..i], prefix, w.distance) <= w.distance))
 }
 
 /// `text` HTML-escaped with the words matching `words` wrapped in `<mark>`, or `None` when
