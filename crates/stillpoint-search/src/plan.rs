@@ -176,6 +176,11 @@ pub(crate) fn plan(
         }
     }
 
+    // A box deserialised from JSON never went through its parser.
+    if let Some(Err(reason)) = request.bbox.map(|b| b.validate()) {
+        invalid("bbox", reason);
+    }
+
     // Radius.
     let radius_km = request.radius.map(|d| d.km);
     if let Some(r) = radius_km {
@@ -267,12 +272,13 @@ pub(crate) fn plan(
             ),
         );
     }
-    if request.limit + request.offset > limits.max_window {
+    // Saturating: huge values from a client must be refused, not overflow.
+    let window = request.offset.saturating_add(request.limit);
+    if window > limits.max_window {
         invalid(
             "offset",
             format!(
-                "offset + limit is {}; at most {} (use the cursor to go deeper)",
-                request.offset + request.limit,
+                "offset + limit is {window}; at most {} (use the cursor to go deeper)",
                 limits.max_window
             ),
         );

@@ -177,6 +177,27 @@ impl BoundingBox {
         in_lat && in_lon
     }
 
+    /// Checks the ranges (NaN is outside every range) and that the box is not upside down.
+    pub fn validate(&self) -> Result<(), String> {
+        for lon in [self.min_lon, self.max_lon] {
+            if !(-180.0..=180.0).contains(&lon) {
+                return Err(format!("longitude {lon} is outside -180..180"));
+            }
+        }
+        for lat in [self.min_lat, self.max_lat] {
+            if !(-90.0..=90.0).contains(&lat) {
+                return Err(format!("latitude {lat} is outside -90..90"));
+            }
+        }
+        if self.min_lat > self.max_lat {
+            return Err(format!(
+                "min_lat {} is above max_lat {}",
+                self.min_lat, self.max_lat
+            ));
+        }
+        Ok(())
+    }
+
     /// The box as one or two boxes that do not cross the antimeridian.
     pub(crate) fn split(&self) -> Vec<BoundingBox> {
         if self.min_lon <= self.max_lon {
@@ -215,25 +236,14 @@ impl FromStr for BoundingBox {
                 .ok_or_else(|| format!("{part:?} is not a number; {usage}"))?;
         }
         let [min_lon, min_lat, max_lon, max_lat] = v;
-        for lon in [min_lon, max_lon] {
-            if !(-180.0..=180.0).contains(&lon) {
-                return Err(format!("longitude {lon} is outside -180..180"));
-            }
-        }
-        for lat in [min_lat, max_lat] {
-            if !(-90.0..=90.0).contains(&lat) {
-                return Err(format!("latitude {lat} is outside -90..90"));
-            }
-        }
-        if min_lat > max_lat {
-            return Err(format!("min_lat {min_lat} is above max_lat {max_lat}"));
-        }
-        Ok(BoundingBox {
+        let b = BoundingBox {
             min_lon,
             min_lat,
             max_lon,
             max_lat,
-        })
+        };
+        b.validate()?;
+        Ok(b)
     }
 }
 
