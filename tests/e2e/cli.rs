@@ -10,7 +10,7 @@ const BAD: &str =
 #[test]
 fn demo_builds_an_index_and_says_it_is_ready() {
     let env = Env::new();
-    let run = env.run(&["demo", "--count", "120"]);
+    let run = env.run(&["demo", "--no-serve", "--count", "120"]);
     run.expect_code(0);
     assert!(
         run.stdout.contains("Demo index ready: 120 practitioners"),
@@ -232,7 +232,14 @@ fn a_bad_configuration_is_reported_before_anything_runs() {
         "bad.toml",
         b"[index]\ndir = \"x\"\nwriter_memory_mb = 64\ncolour = 1\n",
     );
-    let run = env.run(&["--config", config.to_str().unwrap(), "demo", "--count", "5"]);
+    let run = env.run(&[
+        "--config",
+        config.to_str().unwrap(),
+        "demo",
+        "--no-serve",
+        "--count",
+        "5",
+    ]);
     run.expect_code(1);
     assert!(
         run.stderr.contains("colour") || run.stderr.contains("unknown field"),

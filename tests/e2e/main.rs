@@ -5,3 +5,4 @@ mod common;
 mod cli;
 mod crash;
 mod search;
+mod server;

@@ -13,7 +13,8 @@ const DEMO_COUNT: &str = "300";
 
 fn demo() -> Env {
     let env = Env::new();
-    env.run(&["demo", "--count", DEMO_COUNT]).expect_code(0);
+    env.run(&["demo", "--no-serve", "--count", DEMO_COUNT])
+        .expect_code(0);
     env
 }
 

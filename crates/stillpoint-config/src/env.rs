@@ -37,6 +37,14 @@ pub(crate) fn apply_overrides(
                 // string, "50" for an integer key becomes an integer.
                 let value = match (&section[&field], value) {
                     (toml::Value::String(_), _) => toml::Value::String(raw.clone()),
+                    // Lists are written comma-separated: "https://a.org,https://b.org".
+                    (toml::Value::Array(_), _) => toml::Value::Array(
+                        raw.split(',')
+                            .map(str::trim)
+                            .filter(|item| !item.is_empty())
+                            .map(|item| toml::Value::String(item.to_owned()))
+                            .collect(),
+                    ),
                     (toml::Value::Float(_), toml::Value::Integer(i)) => {
                         toml::Value::Float(i as f64)
                     }

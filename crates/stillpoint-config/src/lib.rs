@@ -77,11 +77,47 @@ pub struct IndexSection {
     pub writer_memory_mb: usize,
 }
 
-/// `[server]`
+/// `[server]`. Every key but `listen` has a default, so a configuration written before a key
+/// existed still loads.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     pub listen: SocketAddr,
+    /// Searches running at once on the blocking pool.
+    pub max_concurrent_searches: usize,
+    /// How long a search waits for a free slot before a 503, in milliseconds.
+    pub search_queue_ms: u64,
+    /// Whole-request deadline, in seconds.
+    pub request_timeout_secs: u64,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Requests per second per client address; 0 turns the limit off.
+    pub rate_limit_per_second: u32,
+    /// Requests a client may send at once before the per-second rate applies.
+    pub rate_limit_burst: u32,
+    /// Origins allowed by CORS; `*` allows any; empty sends no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// Cache-Control max-age of successful GETs, in seconds.
+    pub cache_max_age_secs: u64,
+    /// How often to look for a new index commit, in milliseconds.
+    pub reload_interval_ms: u64,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
+            max_concurrent_searches: 8,
+            search_queue_ms: 250,
+            request_timeout_secs: 10,
+            max_body_bytes: 16 * 1024,
+            rate_limit_per_second: 50,
+            rate_limit_burst: 100,
+            cors_origins: Vec::new(),
+            cache_max_age_secs: 60,
+            reload_interval_ms: 250,
+        }
+    }
 }
 
 /// `[ingest]`
@@ -183,6 +219,38 @@ impl Config {
             self.limits.max_radius_km > 0.0 && self.limits.max_radius_km <= 20_016.0,
             "limits.max_radius_km must be in (0, 20016]",
         );
+        let server = &self.server;
+        check(
+            (1..=1024).contains(&server.max_concurrent_searches),
+            "server.max_concurrent_searches must be between 1 and 1024",
+        );
+        check(
+            server.search_queue_ms <= 60_000,
+            "server.search_queue_ms must be at most 60000",
+        );
+        check(
+            (1..=3600).contains(&server.request_timeout_secs),
+            "server.request_timeout_secs must be between 1 and 3600",
+        );
+        check(
+            server.max_body_bytes >= 1,
+            "server.max_body_bytes must be at least 1",
+        );
+        check(
+            server.rate_limit_per_second == 0 || server.rate_limit_burst >= 1,
+            "server.rate_limit_burst must be at least 1 when server.rate_limit_per_second is set",
+        );
+        check(
+            (10..=60_000).contains(&server.reload_interval_ms),
+            "server.reload_interval_ms must be between 10 and 60000",
+        );
+        for origin in &server.cors_origins {
+            if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                problems.push(format!(
+                    "server.cors_origins: {origin:?} is not an origin (https://host[:port] or *)"
+                ));
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -282,6 +350,76 @@ mod tests {
         assert_eq!(config.index.dir, PathBuf::from("/tmp/elsewhere"));
         assert_eq!(config.limits.max_per_page, 50);
         assert_eq!(config.server.listen.port(), 8080);
+    }
+
+    #[test]
+    fn shipped_server_section_matches_the_defaults() {
+        let config = Config::load(None, vars(&[])).unwrap();
+        let shipped = serde_json::to_value(&config.server).unwrap();
+        let defaults = serde_json::to_value(ServerSection::default()).unwrap();
+        assert_eq!(
+            shipped, defaults,
+            "config/stillpoint.toml and ServerSection::default"
+        );
+    }
+
+    #[test]
+    fn a_server_section_with_only_listen_takes_the_defaults() {
+        let config: Config = toml::from_str(&DEFAULT_CONFIG.replace(
+            &DEFAULT_CONFIG[DEFAULT_CONFIG.find("[server]").unwrap()
+                ..DEFAULT_CONFIG.find("[ingest]").unwrap()],
+            "[server]\nlisten = \"127.0.0.1:9000\"\n\n",
+        ))
+        .unwrap();
+        assert_eq!(config.server.listen.port(), 9000);
+        assert_eq!(config.server.max_concurrent_searches, 8);
+        config.validate().unwrap();
+    }
+
+    #[test]
+    fn cors_origins_come_from_a_comma_separated_variable() {
+        let config = Config::load(
+            None,
+            vars(&[(
+                "STILLPOINT_SERVER_CORS_ORIGINS",
+                "https://a.example, https://b.example",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(
+            config.server.cors_origins,
+            ["https://a.example", "https://b.example"]
+        );
+        let err = Config::load(
+            None,
+            vars(&[("STILLPOINT_SERVER_CORS_ORIGINS", "a.example")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("cors_origins"), "{err}");
+    }
+
+    #[test]
+    fn server_limits_out_of_range_are_rejected() {
+        for (name, value, key) in [
+            (
+                "STILLPOINT_SERVER_MAX_CONCURRENT_SEARCHES",
+                "0",
+                "max_concurrent_searches",
+            ),
+            (
+                "STILLPOINT_SERVER_REQUEST_TIMEOUT_SECS",
+                "0",
+                "request_timeout_secs",
+            ),
+            (
+                "STILLPOINT_SERVER_RELOAD_INTERVAL_MS",
+                "1",
+                "reload_interval_ms",
+            ),
+        ] {
+            let err = Config::load(None, vars(&[(name, value)])).unwrap_err();
+            assert!(err.to_string().contains(key), "{err}");
+        }
     }
 
     #[test]

@@ -41,6 +41,19 @@ pub enum Command {
     Show(ShowArgs),
     /// Search the index: free text, a place and radius, filters, facet counts.
     Search(Box<SearchArgs>),
+    /// Serve the HTTP API over the index until SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (overrides the configuration's server.listen; port 0 picks a free
+    /// port). The bound address is printed at start.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Validate the configuration and exit: 0 when it is valid, 1 when not.
+    #[arg(long)]
+    pub check_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -51,6 +64,12 @@ pub struct DemoArgs {
     /// Seed of the generator.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Stop after building the index instead of serving it.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Address the server listens on (default: the configuration's server.listen).
+    #[arg(long, value_name = "ADDR", conflicts_with = "no_serve")]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,4 +1,5 @@
-//! `stillpoint demo`: several associations' generated feeds, ingested through the real path.
+//! `stillpoint demo`: several associations' generated feeds, ingested through the real path,
+//! then the HTTP API serving them (unless `--no-serve`).
 
 use std::process::ExitCode;
 
@@ -55,5 +56,17 @@ pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!("  stillpoint geocode \"Boulder, CO\"");
     println!("  stillpoint show upledger:M-000001");
     println!("  stillpoint search \"migraine\" --near \"Boulder, CO\" --radius 30km");
+    if args.no_serve {
+        println!("  stillpoint serve");
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The writer is gone (ingest committed and dropped it); the server reads what it wrote.
+    drop(index);
+    println!();
+    let listen = args.listen.unwrap_or(context.config.server.listen);
+    println!("Then, with the server below running:");
+    println!("  curl 'http://{listen}/v1/search?q=migraine&near=Boulder,+CO&radius=30km'");
+    println!();
+    super::serve::serve(context, listen)?;
     Ok(ExitCode::SUCCESS)
 }

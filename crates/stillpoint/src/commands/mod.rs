@@ -5,6 +5,7 @@ mod generate;
 mod geocode;
 mod ingest;
 mod search;
+mod serve;
 mod show;
 
 use std::process::ExitCode;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Ingest(args) => ingest::run(&context, &args),
                 Command::Show(args) => show::run(&context, &args),
                 Command::Search(args) => search::run(&context, &args),
+                Command::Serve(args) => serve::run(&context, &args),
                 Command::Geocode(_) => unreachable!("handled above"),
             }
         }

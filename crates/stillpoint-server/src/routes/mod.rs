@@ -1,0 +1,3 @@
+//! One module per resource; handlers extract, call the engine off the runtime, render.
+
+pub mod search;
