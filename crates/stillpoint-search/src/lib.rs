@@ -35,6 +35,7 @@ mod plan;
 mod render;
 pub mod request;
 pub mod response;
+mod suggest;
 mod text;
 
 use std::collections::HashMap;
@@ -51,6 +52,7 @@ use stillpoint_model::Vocabulary;
 pub use error::{InvalidParam, Result, SearchError};
 pub use request::{BoundingBox, Distance, Facet, Filters, Flags, Limits, SearchRequest, Sort};
 pub use response::SearchResponse;
+pub use suggest::{DEFAULT_SUGGESTIONS, Suggestion, Suggestions};
 
 use collect::collect_segment;
 use columns::ColumnCache;
