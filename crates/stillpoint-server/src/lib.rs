@@ -25,17 +25,31 @@
 //! ```
 
 mod formats;
+mod limits;
+mod metrics;
 pub mod openapi;
 mod params;
 pub mod problem;
+mod reload;
 mod routes;
 mod state;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use state::AppState;
 
@@ -49,14 +63,108 @@ pub enum ServerError {
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;
 
+/// Every route, as `(path, what)`; the OpenAPI test checks the document lists exactly these.
+pub const ROUTES: &[&str] = &[
+    "/v1/search",
+    "/v1/practitioners/{id}",
+    "/v1/facets/{facet}",
+    "/v1/suggest",
+    "/v1/geocode",
+    "/v1/vocabulary",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+];
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 /// The router: every route, the fallback, and the layers every request passes.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    app_with_limiter(state.clone(), limits::Limiter::new(state.settings()))
+}
+
+fn app_with_limiter(state: AppState, limiter: limits::Limiter) -> Router {
+    metrics::install();
+    let settings = state.settings().clone();
+    let routes = Router::new()
         .route("/v1/search", get(routes::search::search))
+        .route(
+            "/v1/practitioners/{id}",
+            get(routes::practitioners::practitioner),
+        )
+        .route("/v1/facets/{facet}", get(routes::complete::facet_values))
+        .route("/v1/suggest", get(routes::complete::suggest))
+        .route("/v1/geocode", get(routes::lookup::geocode))
+        .route("/v1/vocabulary", get(routes::lookup::vocabulary))
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(routes::health::metrics))
         .route("/openapi.json", get(openapi_json))
         .fallback(problem::unknown_route)
-        .with_state(state)
+        .with_state(state);
+    // Outermost first: the request id exists before anything logs, and every error response
+    // any inner layer makes is turned into a problem.
+    let layers = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<Body>| {
+                    let id = request
+                        .headers()
+                        .get(&REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        request_id = %id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::map_response(problem::ensure_problem))
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(cors(&settings.cors_origins))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.cache_max_age_secs,
+            limits::cache_control,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            limits::rate_limit,
+        ))
+        .layer(CatchPanicLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(settings.request_timeout_secs),
+        ));
+    routes
+        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .layer(layers)
+}
+
+/// CORS for the configured origins (`*`: any); none configured, no CORS headers.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .expose_headers([REQUEST_ID, axum::http::header::RETRY_AFTER])
 }
 
 async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -70,7 +178,12 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    serve(listener, app(state), shutdown).await
+    let limiter = limits::Limiter::new(state.settings());
+    let router = app_with_limiter(state.clone(), limiter.clone());
+    let poller = tokio::spawn(reload::poll(state, limiter));
+    let result = serve(listener, router, shutdown).await;
+    poller.abort();
+    result
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C).

@@ -191,7 +191,12 @@ pub async fn unknown_route(uri: Uri) -> Problem {
 
 /// Turns an error response that is not yet a problem (from axum's method router or a tower
 /// layer: 405, 408, 413, 500 of a caught panic...) into one, keeping its status and headers.
-pub async fn ensure_problem(response: axum::response::Response) -> axum::response::Response {
+pub async fn ensure_problem<B>(response: Response<B>) -> axum::response::Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    let response = response.map(Body::new);
     let status = response.status();
     let is_problem = response
         .headers()

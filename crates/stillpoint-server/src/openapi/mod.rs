@@ -14,11 +14,32 @@ pub use schemas::*;
         description = "Search a directory of craniosacral therapy practitioners. Errors are `application/problem+json`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    paths(crate::routes::search::search),
+    paths(
+        crate::routes::search::search,
+        crate::routes::practitioners::practitioner,
+        crate::routes::complete::facet_values,
+        crate::routes::complete::suggest,
+        crate::routes::lookup::geocode,
+        crate::routes::lookup::vocabulary,
+        crate::routes::health::healthz,
+        crate::routes::health::readyz,
+        crate::routes::health::metrics,
+        openapi_json,
+    ),
     components(schemas(crate::problem::Problem, crate::problem::ProblemParam)),
-    tags((name = "search", description = "Finding practitioners")),
+    tags(
+        (name = "search", description = "Finding practitioners"),
+        (name = "lookup", description = "Type-ahead, places and the vocabulary, for building a user interface"),
+        (name = "operations", description = "Health, readiness, metrics and this document"),
+    ),
 )]
 pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", body = Object)))]
+#[allow(dead_code)]
+fn openapi_json() {}
 
 /// The document as served.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -6,11 +6,11 @@
 
 use utoipa::{IntoParams, ToSchema};
 
-/// The query parameters of `GET /v1/search`. Filters are repeatable: several values of one
-/// filter are OR-ed, different filters AND-ed.
+/// The filter parameters of `GET /v1/search` and `GET /v1/facets/{facet}`. Filters are
+/// repeatable: several values of one filter are OR-ed, different filters AND-ed.
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct SearchParams {
+pub struct FilterParams {
     /// Free text (at most `limits.max_query_chars` characters): every word must match, after
     /// synonyms, stemming and small typos; the last word also matches as a prefix.
     q: Option<String>,
@@ -55,6 +55,12 @@ pub struct SearchParams {
     fee_max: Option<f64>,
     /// Only verified credentials count.
     verified: Option<bool>,
+}
+
+/// The result parameters of `GET /v1/search`: order, facets, paging, format.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ResultParams {
     /// `relevance` (default with `q`), `distance` (default with a centre), `name`.
     sort: Option<String>,
     /// Facet counts to return, comma-separated or repeated; `none` for none. Default: all.
@@ -231,4 +237,25 @@ pub struct AdvisoryDoc {
     /// `avoid`, `see-physician` or `modified-approach`.
     level: String,
     notice: String,
+}
+
+/// Completions of a typed prefix.
+#[derive(Debug, ToSchema)]
+#[schema(as = Suggestions)]
+pub struct SuggestionsDoc {
+    query: String,
+    suggestions: Vec<SuggestionDoc>,
+}
+
+#[derive(Debug, ToSchema)]
+#[schema(as = Suggestion)]
+pub struct SuggestionDoc {
+    /// `practitioner`, `place` or `specialty`.
+    kind: String,
+    /// What to show.
+    text: String,
+    /// What to search with: a practitioner id, a place label for `near`, a specialty id.
+    value: String,
+    /// The synonym that matched, when not the text itself.
+    matched: Option<String>,
 }

@@ -1,3 +1,7 @@
 //! One module per resource; handlers extract, call the engine off the runtime, render.
 
+pub mod complete;
+pub mod health;
+pub mod lookup;
+pub mod practitioners;
 pub mod search;

@@ -20,7 +20,7 @@ use crate::state::AppState;
     get,
     path = "/v1/search",
     tag = "search",
-    params(crate::openapi::SearchParams),
+    params(crate::openapi::FilterParams, crate::openapi::ResultParams),
     responses(
         (status = 200, description = "One page of results: JSON (the search response), CSV (`format=csv`, one row per practitioner) or GeoJSON (`format=geojson`, one feature per location)",
             content(
