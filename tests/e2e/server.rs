@@ -311,15 +311,258 @@ fn invalid_requests_are_problems_naming_each_parameter() {
     );
 }
 
+#[test]
+fn profiles_type_ahead_places_and_vocabulary_answer_over_http() {
+    let env = demo();
+    let server = Server::start(&env, &[]);
+    let first = server.json("/v1/search?sort=name&limit=1&facets=none");
+    let id = first["hits"][0]["id"].as_str().unwrap().to_string();
+    assert!(id.contains(':'));
+    let profile = server.json(&format!("/v1/practitioners/{id}"));
+    assert_eq!(profile["id"], id.as_str());
+    assert_eq!(profile["name"], first["hits"][0]["name"]);
+    let p = server.problem("/v1/practitioners/upledger:NOPE-1", 404);
+    assert!(p["detail"].as_str().unwrap().contains("NOPE-1"));
+
+    // Facet values by prefix, counted under the filters.
+    let values = server.json("/v1/facets/specialty?prefix=mig");
+    let migraines = &values["values"][0];
+    assert_eq!(migraines["value"], "headaches-migraines");
+    let count = migraines["count"].as_u64().unwrap();
+    let total = server.json("/v1/search?specialty=headaches-migraines&limit=0")["total"].as_u64();
+    assert_eq!(Some(count), total);
+    let in_gb = server.json("/v1/facets/specialty?prefix=mig&country=GB");
+    assert!(in_gb["values"][0]["count"].as_u64().unwrap_or(0) <= count);
+    server.problem("/v1/facets/colour", 400);
+
+    // Completions of every kind, each labelled.
+    let name = first["hits"][0]["name"].as_str().unwrap();
+    let prefix: String = name.chars().take(3).collect();
+    let suggestions = server.json(&format!("/v1/suggest?q={prefix}&size=20"));
+    let suggestions = suggestions["suggestions"].as_array().unwrap();
+    assert!(
+        suggestions
+            .iter()
+            .any(|s| s["kind"] == "practitioner" && s["value"] == id.as_str()),
+        "{prefix}: {suggestions:?}"
+    );
+    let places = server.json("/v1/suggest?q=bould");
+    assert!(
+        places["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "place" && s["text"] == "Boulder, Colorado, US")
+    );
+    let jaw = server.json("/v1/suggest?q=jaw");
+    assert!(
+        jaw["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "specialty" && s["value"] == "tmj")
+    );
+    server.problem("/v1/suggest", 400);
+
+    let places = server.json("/v1/geocode?q=Boulder,+CO&limit=1");
+    assert_eq!(places[0]["label"], "Boulder, Colorado, US");
+    server.problem("/v1/geocode?q=x&limit=21", 400);
+
+    let vocabulary = server.json("/v1/vocabulary");
+    let facets: Vec<&str> = vocabulary
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["facet"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        facets,
+        [
+            "approach",
+            "body",
+            "credential",
+            "profession",
+            "specialty",
+            "technique",
+            "language",
+            "country",
+            "region"
+        ]
+    );
+
+    assert_eq!(server.json("/healthz")["status"], "ok");
+    let ready = server.json("/readyz");
+    assert_eq!(ready["practitioners"], DEMO_COUNT.parse::<u64>().unwrap());
+    let metrics = server.get("/metrics").text().unwrap();
+    assert!(
+        metrics.contains("stillpoint_http_requests_total"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/v1/practitioners/{id}\""),
+        "{metrics}"
+    );
+    assert!(metrics.contains("stillpoint_index_documents"), "{metrics}");
+    let openapi = server.json("/openapi.json");
+    assert!(openapi["paths"]["/v1/search"].is_object());
+}
+
+/// A city-only location's street address and exact point, which nothing may show.
+const SENTINEL_ADDRESS: &str = "977 Sentinelweg";
+const SENTINEL_LAT: &str = "40.0291177";
+const SENTINEL_LON: &str = "-105.2612277";
+
+#[test]
+fn a_city_only_address_appears_in_no_response_of_any_format() {
+    let env = demo();
+    let feed = format!(
+        r#"{{"member_id":"PRIV-1","name":"Hannah Privatus","credentials":[{{"body":"upledger","credential":"CST-D"}}],"specialties":["tmj"],"locations":[{{"label":"Home practice","address":"{SENTINEL_ADDRESS}","city":"Boulder","region":"CO","postal_code":"80302","country":"US","lat":{SENTINEL_LAT},"lon":{SENTINEL_LON},"visibility":"city"}}],"contact":{{"phone":"+1 303 555 0199"}}}}"#
+    );
+    let path = env.write("private.jsonl", feed.as_bytes());
+    env.run(&[
+        "ingest",
+        "--association",
+        "upledger",
+        path.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    let server = Server::start(&env, &[]);
+    let id = "upledger:PRIV-1";
+    let near = "near=Boulder,+CO&radius=20km";
+    let mut bodies = Vec::new();
+    for path in [
+        format!("/v1/search?q=privatus&{near}"),
+        format!("/v1/search?{near}&per_page=100"),
+        format!("/v1/search?{near}&format=csv&per_page=100"),
+        format!("/v1/search?{near}&format=geojson&per_page=100"),
+        format!("/v1/search?q=Sentinelweg&{near}"),
+        format!("/v1/practitioners/{id}"),
+        "/v1/suggest?q=hannah".to_string(),
+        "/v1/facets/specialty?prefix=tmj&q=privatus".to_string(),
+    ] {
+        let response = server.get(&path);
+        assert!(response.status().is_success(), "{path}");
+        bodies.push((path, response.text().unwrap()));
+    }
+    assert!(
+        bodies[0].1.contains(id),
+        "the practitioner is found: {}",
+        bodies[0].1
+    );
+    assert!(bodies[2].1.contains(id) && bodies[3].1.contains(id));
+    for (path, body) in &bodies {
+        for secret in [
+            SENTINEL_ADDRESS,
+            "Sentinelweg",
+            SENTINEL_LAT,
+            SENTINEL_LON,
+            "80302",
+        ] {
+            assert!(!body.contains(secret), "{secret} in {path}: {body}");
+        }
+    }
+}
+
+#[test]
+fn an_ingest_by_another_process_is_served_within_a_second_without_failing_searches() {
+    let env = demo();
+    let server = Server::start(&env, &[]);
+    let before = server.json("/v1/search?limit=0")["total"].as_u64().unwrap();
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let searching = {
+        let (base, stop) = (server.base.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let client = Client::new();
+            let mut statuses = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let response = client
+                    .get(format!(
+                        "{base}/v1/search?near=London&radius=200km&per_page=50"
+                    ))
+                    .send()
+                    .unwrap();
+                statuses.push(response.status());
+            }
+            statuses
+        })
+    };
+    let feed = r#"{"member_id":"HOT-1","name":"Reload Hotchkiss","locations":[{"city":"Denver","region":"CO","country":"US"}]}"#;
+    let path = env.write("hot.jsonl", feed.as_bytes());
+    env.run(&["ingest", "--association", "bcta-na", path.to_str().unwrap()])
+        .expect_code(0);
+    let committed = Instant::now();
+    let seen = eventually(Duration::from_secs(3), || {
+        server.json("/v1/search?limit=0")["total"].as_u64() == Some(before + 1)
+    });
+    let delay = committed.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let statuses = searching.join().unwrap();
+    assert!(seen, "the new practitioner never appeared");
+    // One second is the promise; the margin is for a loaded test machine.
+    assert!(
+        delay < Duration::from_millis(1500),
+        "appeared after {delay:?}"
+    );
+    assert!(!statuses.is_empty());
+    assert!(
+        statuses.iter().all(|s| s.is_success()),
+        "searches during the reload: {statuses:?}"
+    );
+    assert_eq!(
+        server.json("/v1/practitioners/bcta-na:HOT-1")["name"],
+        "Reload Hotchkiss"
+    );
+}
+
+#[test]
+fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let env = demo();
+    let server = Server::start(
+        &env,
+        &[
+            ("STILLPOINT_SERVER_RATE_LIMIT_PER_SECOND", "1"),
+            ("STILLPOINT_SERVER_RATE_LIMIT_BURST", "3"),
+        ],
+    );
+    for _ in 0..3 {
+        assert_eq!(server.get("/v1/search?limit=0").status(), StatusCode::OK);
+    }
+    let response = server.get("/v1/search?limit=0");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    // Health checks are never limited.
+    assert_eq!(server.get("/healthz").status(), StatusCode::OK);
+}
+
+#[test]
+fn check_config_validates_and_exits() {
+    let env = Env::new();
+    let run = env.run(&["serve", "--check-config"]);
+    run.expect_code(0);
+    assert!(run.stdout.contains("valid"), "{}", run.stdout);
+    let bad = env
+        .command(&["serve", "--check-config"])
+        .env("STILLPOINT_SERVER_MAX_CONCURRENT_SEARCHES", "0")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("max_concurrent_searches"));
+}
+
 /// Waits until `check` holds, for at most `within`.
-#[allow(dead_code)]
 fn eventually(within: Duration, mut check: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
         if check() {
             return true;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(25));
     }
     check()
 }
