@@ -64,9 +64,12 @@ pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     drop(index);
     println!();
     let listen = args.listen.unwrap_or(context.config.server.listen);
-    println!("Then, with the server below running:");
-    println!("  curl 'http://{listen}/v1/search?q=migraine&near=Boulder,+CO&radius=30km'");
-    println!();
+    // With port 0 the address is only known once bound; the server prints it then.
+    if listen.port() != 0 {
+        println!("Then, with the server below running:");
+        println!("  curl 'http://{listen}/v1/search?q=migraine&near=Boulder,+CO&radius=30km'");
+        println!();
+    }
     super::serve::serve(context, listen)?;
     Ok(ExitCode::SUCCESS)
 }
