@@ -1,6 +1,7 @@
 //! Documentation-only types: the query parameters and the response shapes as the OpenAPI
 //! document describes them. The search core's types stay serde-only (no utoipa there), so their
-//! shapes are described here; `tests/openapi.rs` checks a real response against them.
+//! shapes are described here. Nothing yet checks them against a real response: keep them in
+//! step with `stillpoint_search::response` by hand.
 
 #![allow(dead_code)]
 
