@@ -63,7 +63,7 @@ pub enum ServerError {
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;
 
-/// Every route, as `(path, what)`; the OpenAPI test checks the document lists exactly these.
+/// The path of every route; the OpenAPI test checks the document lists exactly these.
 pub const ROUTES: &[&str] = &[
     "/v1/search",
     "/v1/practitioners/{id}",
