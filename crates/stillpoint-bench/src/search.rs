@@ -152,11 +152,16 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         // take the core away (these machines are shared and noisy).
         let mut cpu = Vec::with_capacity(requests.len());
         let mut totals = 0u64;
-        for r in requests {
+        let mut slowest = (Duration::ZERO, 0usize, 0u64);
+        for (i, r) in requests.iter().enumerate() {
             let started = Instant::now();
             let cpu_started = ThreadTime::now();
             let response = engine.search(r)?;
-            cpu.push(cpu_started.elapsed());
+            let spent = cpu_started.elapsed();
+            if spent > slowest.0 {
+                slowest = (spent, i, response.total);
+            }
+            cpu.push(spent);
             times.push(started.elapsed());
             totals += response.total;
         }
@@ -173,6 +178,12 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
             "cpu_p99_ms": pct(&cpu, 0.99),
             "cpu_max_ms": ms(*cpu.last().unwrap()),
             "mean_total": totals as f64 / times.len() as f64,
+            // The slowest search, to see what makes the tail.
+            "slowest": {
+                "cpu_ms": ms(slowest.0),
+                "total": slowest.2,
+                "request": &requests[slowest.1],
+            },
         }));
     }
     let out = serde_json::json!({

@@ -442,12 +442,24 @@ pub(crate) fn collect_segment(
             let Some(bits) = cells_docset(reader, fields, &cells)? else {
                 break;
             };
+            // A circle holding a quarter of the segment is no cheaper than the full pass.
+            if bits.len() > reader.max_doc() as usize / 4 {
+                break;
+            }
             heap_cell.borrow_mut().clear();
+            // In rank (spatial) order, as in the full pass below.
+            let rank = cols.rank(reader);
+            let mut positions: Vec<u32> = Vec::with_capacity(bits.len());
             let mut docs = BitSetDocSet::from(bits);
             let mut doc = docs.doc();
             while doc != TERMINATED {
-                let _ = visit(doc, 0.0);
+                positions.push(rank[doc as usize]);
                 doc = docs.advance();
+            }
+            positions.sort_unstable();
+            let order = cols.in_rank_order(reader);
+            for position in positions {
+                let _ = visit(order[position as usize], 0.0);
             }
             let heap = heap_cell.borrow();
             // Every document within the radius was seen; if the page's worst hit is within it,
@@ -483,6 +495,14 @@ pub(crate) fn collect_segment(
     if nearest_done {
         // The page and the total are known.
     } else {
+        // Nearest-first circles that grew too large (a filter rare around the centre): the
+        // filter's postings are fewer than every document.
+        let geo_docs = match (geo_docs, plan.groups.first()) {
+            (None, Some(group)) if nearest_possible && plan.groups.len() == 1 => Some(
+                BitSetDocSet::from(filter_bits(reader, fields, plan, group)?),
+            ),
+            (docs, _) => docs,
+        };
         match (geo_docs, scorer.as_mut()) {
             (Some(mut docs), Some(scorer)) => {
                 let mut doc = docs.doc();
@@ -494,10 +514,19 @@ pub(crate) fn collect_segment(
                 }
             }
             (Some(mut docs), None) => {
+                // Visit in rank (spatial) order: the rows and points of the area are then read
+                // front to back instead of at random.
+                let rank = cols.rank(reader);
+                let mut positions: Vec<u32> = Vec::new();
                 let mut doc = docs.doc();
                 while doc != TERMINATED {
-                    let _ = visit(doc, 0.0);
+                    positions.push(rank[doc as usize]);
                     doc = docs.advance();
+                }
+                positions.sort_unstable();
+                let order = cols.in_rank_order(reader);
+                for position in positions {
+                    let _ = visit(order[position as usize], 0.0);
                 }
             }
             (None, Some(scorer)) => {
@@ -524,8 +553,9 @@ pub(crate) fn collect_segment(
                 }
                 total.set(u64::from(reader.num_docs()));
             }
+            // Every document, in rank order: the rows and points are laid out that way.
             (None, None) => {
-                for doc in 0..reader.max_doc() {
+                for &doc in cols.in_rank_order(reader) {
                     let _ = visit(doc, 0.0);
                 }
             }
@@ -598,6 +628,16 @@ fn filter_count(
     plan: &Plan,
     group: &crate::plan::Group,
 ) -> Result<u64> {
+    Ok(filter_bits(reader, fields, plan, group)?.len() as u64)
+}
+
+/// Live documents with any of a facet filter's values, from the postings.
+fn filter_bits(
+    reader: &SegmentReader,
+    fields: &Fields,
+    plan: &Plan,
+    group: &crate::plan::Group,
+) -> Result<BitSet> {
     let field = facet_field(fields, group.facet, plan.verified);
     let inverted = reader.inverted_index(field)?;
     let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
@@ -613,7 +653,7 @@ fn filter_count(
             }
         }
     }
-    Ok(bits.len() as u64)
+    Ok(bits)
 }
 
 /// The cursor position in one segment's ordinals.

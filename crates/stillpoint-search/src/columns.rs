@@ -15,6 +15,8 @@ use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Field;
 use stillpoint_index::tantivy::{DocId, Opstamp, Searcher, SegmentReader};
 
+use stillpoint_index::geo::{LEVELS, cell_of};
+
 use crate::error::Result;
 use crate::request::Facet;
 use crate::text::facet_field;
@@ -38,9 +40,11 @@ pub(crate) struct SegmentColumns {
     ords: [OnceLock<Multi>; FACET_COLUMNS],
     /// Each document's ordinals of every facet column in one row, tagged with the column's
     /// slot (see [`tag`]): one contiguous read per document instead of one per column.
-    rows: OnceLock<Multi>,
+    rows: OnceLock<Rows>,
     /// Each document's location points, in location order.
     points: OnceLock<Points>,
+    /// Each document's position in a spatial order (see [`SegmentColumns::rank`]).
+    rank: OnceLock<(Arc<[u32]>, Vec<DocId>)>,
     /// Per facet column and delete generation, the counts of every ordinal over the live
     /// documents; computed on the first unfiltered search.
     all_counts: Mutex<AllCounts>,
@@ -90,6 +94,7 @@ impl SegmentColumns {
             ords: Default::default(),
             rows: OnceLock::new(),
             points: OnceLock::new(),
+            rank: OnceLock::new(),
             all_counts: Mutex::default(),
             by_name: OnceLock::new(),
         })
@@ -140,8 +145,41 @@ impl SegmentColumns {
         })
     }
 
+    /// Each document's position when the documents are ordered along a Z-order curve of their
+    /// first location. The rows and points are laid out in that order, so the documents of one
+    /// area (what a geographic search reads) sit together in memory instead of scattered over
+    /// the whole segment: the reads of a dense-city search then stay in cache.
+    pub fn rank(&self, reader: &SegmentReader) -> &Arc<[u32]> {
+        &self.layout(reader).0
+    }
+
+    /// The documents in rank order.
+    pub fn in_rank_order(&self, reader: &SegmentReader) -> &[DocId] {
+        &self.layout(reader).1
+    }
+
+    fn layout(&self, reader: &SegmentReader) -> &(Arc<[u32]>, Vec<DocId>) {
+        self.rank.get_or_init(|| {
+            let mut order: Vec<(u64, DocId)> = (0..reader.max_doc())
+                .map(|doc| {
+                    let key = match (self.lat.first(doc), self.lon.first(doc)) {
+                        (Some(lat), Some(lon)) => z_order(lat, lon),
+                        _ => u64::MAX,
+                    };
+                    (key, doc)
+                })
+                .collect();
+            order.sort_unstable();
+            let mut rank = vec![0u32; order.len()];
+            for (position, &(_, doc)) in order.iter().enumerate() {
+                rank[doc as usize] = position as u32;
+            }
+            (rank.into(), order.into_iter().map(|(_, doc)| doc).collect())
+        })
+    }
+
     /// Each document's tagged ordinals of every facet column.
-    pub fn rows(&self, reader: &SegmentReader) -> &Multi {
+    pub fn rows(&self, reader: &SegmentReader) -> &Rows {
         self.rows.get_or_init(|| {
             let columns: Vec<&Multi> = (0..FACET_COLUMNS).map(|s| self.ords(s, reader)).collect();
             let max_doc = reader.max_doc() as usize;
@@ -150,14 +188,17 @@ impl SegmentColumns {
                 values: Vec::with_capacity(max_doc * 8),
             };
             rows.offsets.push(0);
-            for doc in 0..reader.max_doc() {
+            for &doc in self.in_rank_order(reader) {
                 for (slot, column) in columns.iter().enumerate() {
                     rows.values
                         .extend(column.of(doc).iter().map(|&ord| tag(slot, ord)));
                 }
                 rows.offsets.push(rows.values.len() as u32);
             }
-            rows
+            Rows {
+                rank: self.rank(reader).clone(),
+                rows,
+            }
         })
     }
 
@@ -166,12 +207,13 @@ impl SegmentColumns {
         self.points.get_or_init(|| {
             let max_doc = reader.max_doc() as usize;
             let mut points = Points {
+                rank: self.rank(reader).clone(),
                 offsets: Vec::with_capacity(max_doc + 1),
                 lat: Vec::with_capacity(max_doc),
                 lon: Vec::with_capacity(max_doc),
             };
             points.offsets.push(0);
-            for doc in 0..reader.max_doc() {
+            for &doc in self.in_rank_order(reader) {
                 // Both columns hold one value per location, in location order.
                 points.lat.extend(self.lat.values_for_doc(doc));
                 points.lon.extend(self.lon.values_for_doc(doc));
@@ -223,14 +265,43 @@ pub(crate) struct Multi {
 }
 
 impl Multi {
-    pub fn of(&self, doc: DocId) -> &[u32] {
-        let doc = doc as usize;
-        &self.values[self.offsets[doc] as usize..self.offsets[doc + 1] as usize]
+    /// The values of the `i`-th list (a document, or a position in rank order).
+    pub fn of(&self, i: impl Into<u64>) -> &[u32] {
+        let i = i.into() as usize;
+        &self.values[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 }
 
-/// Location points per document, flattened.
+/// Every document's tagged facet ordinals, laid out in rank order.
+pub(crate) struct Rows {
+    rank: Arc<[u32]>,
+    rows: Multi,
+}
+
+impl Rows {
+    pub fn of(&self, doc: DocId) -> &[u32] {
+        self.rows.of(self.rank[doc as usize])
+    }
+}
+
+/// The Z-order (Morton) key of a point on the finest geo-cell grid: points in the same cell of
+/// any level have keys in one contiguous range.
+fn z_order(lat: f64, lon: f64) -> u64 {
+    let (x, y) = cell_of(LEVELS - 1, lat, lon);
+    let spread = |mut v: u64| {
+        v &= 0xffff_ffff;
+        v = (v | (v << 16)) & 0x0000_ffff_0000_ffff;
+        v = (v | (v << 8)) & 0x00ff_00ff_00ff_00ff;
+        v = (v | (v << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
+        (v | (v << 1)) & 0x5555_5555_5555_5555
+    };
+    spread(x) | (spread(y) << 1)
+}
+
+/// Location points per document, flattened in rank order.
 pub(crate) struct Points {
+    rank: Arc<[u32]>,
     offsets: Vec<u32>,
     pub lat: Vec<f64>,
     pub lon: Vec<f64>,
@@ -239,8 +310,8 @@ pub(crate) struct Points {
 impl Points {
     /// The index range of a document's points in `lat` and `lon`.
     pub fn of(&self, doc: DocId) -> std::ops::Range<usize> {
-        let doc = doc as usize;
-        self.offsets[doc] as usize..self.offsets[doc + 1] as usize
+        let position = self.rank[doc as usize] as usize;
+        self.offsets[position] as usize..self.offsets[position + 1] as usize
     }
 }
 
