@@ -505,12 +505,19 @@ pub(crate) fn collect_segment(
         };
         match (geo_docs, scorer.as_mut()) {
             (Some(mut docs), Some(scorer)) => {
+                // Text and area: the matches, then visited in rank order (see below).
+                let rank = cols.rank(reader);
+                let mut matches: Vec<(u32, DocId, f32)> = Vec::new();
                 let mut doc = docs.doc();
                 while doc != TERMINATED {
                     if scorer.doc() <= doc && scorer.seek(doc) == doc {
-                        let _ = visit(doc, scorer.score());
+                        matches.push((rank[doc as usize], doc, scorer.score()));
                     }
                     doc = docs.advance();
+                }
+                matches.sort_unstable_by_key(|&(position, _, _)| position);
+                for (_, doc, score) in matches {
+                    let _ = visit(doc, score);
                 }
             }
             (Some(mut docs), None) => {
@@ -530,10 +537,16 @@ pub(crate) fn collect_segment(
                 }
             }
             (None, Some(scorer)) => {
+                let rank = cols.rank(reader);
+                let mut matches: Vec<(u32, DocId, f32)> = Vec::new();
                 let mut doc = scorer.doc();
                 while doc != TERMINATED {
-                    let _ = visit(doc, scorer.score());
+                    matches.push((rank[doc as usize], doc, scorer.score()));
                     doc = scorer.advance();
+                }
+                matches.sort_unstable_by_key(|&(position, _, _)| position);
+                for (_, doc, score) in matches {
+                    let _ = visit(doc, score);
                 }
             }
             // Nothing to find and nothing to count: every live document matches.
