@@ -114,7 +114,7 @@ impl Default for ServerSection {
             rate_limit_per_second: 50,
             rate_limit_burst: 100,
             cors_origins: Vec::new(),
-            cache_max_age_secs: 60,
+            cache_max_age_secs: 0,
             reload_interval_ms: 250,
         }
     }
