@@ -448,18 +448,8 @@ pub(crate) fn collect_segment(
             }
             heap_cell.borrow_mut().clear();
             // In rank (spatial) order, as in the full pass below.
-            let rank = cols.rank(reader);
-            let mut positions: Vec<u32> = Vec::with_capacity(bits.len());
-            let mut docs = BitSetDocSet::from(bits);
-            let mut doc = docs.doc();
-            while doc != TERMINATED {
-                positions.push(rank[doc as usize]);
-                doc = docs.advance();
-            }
-            positions.sort_unstable();
-            let order = cols.in_rank_order(reader);
-            for position in positions {
-                let _ = visit(order[position as usize], 0.0);
+            for doc in cols.spatially(reader, BitSetDocSet::from(bits)) {
+                let _ = visit(doc, 0.0);
             }
             let heap = heap_cell.borrow();
             // Every document within the radius was seen; if the page's worst hit is within it,
@@ -520,20 +510,11 @@ pub(crate) fn collect_segment(
                     let _ = visit(doc, score);
                 }
             }
-            (Some(mut docs), None) => {
+            (Some(docs), None) => {
                 // Visit in rank (spatial) order: the rows and points of the area are then read
                 // front to back instead of at random.
-                let rank = cols.rank(reader);
-                let mut positions: Vec<u32> = Vec::new();
-                let mut doc = docs.doc();
-                while doc != TERMINATED {
-                    positions.push(rank[doc as usize]);
-                    doc = docs.advance();
-                }
-                positions.sort_unstable();
-                let order = cols.in_rank_order(reader);
-                for position in positions {
-                    let _ = visit(order[position as usize], 0.0);
+                for doc in cols.spatially(reader, docs) {
+                    let _ = visit(doc, 0.0);
                 }
             }
             (None, Some(scorer)) => {

@@ -130,13 +130,8 @@ impl SearchEngine {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
         let mut analyzer = self.analyzer.clone();
-        let cx = Context {
-            vocabulary: &self.vocabulary,
-            gazetteer: self.gazetteer,
-            phrases: &self.phrases,
-            limits: &self.limits,
-        };
-        let plan = plan::plan(request, &cx, &mut analyzer).map_err(SearchError::Invalid)?;
+        let plan =
+            plan::plan(request, &self.context(), &mut analyzer).map_err(SearchError::Invalid)?;
         let searcher = self.reader.searcher();
 
         let query = plan.text.as_ref().and_then(|t| t.to_query(&self.fields));
@@ -223,6 +218,16 @@ impl SearchEngine {
             facets,
             advisories: plan.advisories.clone(),
         })
+    }
+
+    /// What validating a request needs.
+    fn context(&self) -> Context<'_> {
+        Context {
+            vocabulary: &self.vocabulary,
+            gazetteer: self.gazetteer,
+            phrases: &self.phrases,
+            limits: &self.limits,
+        }
     }
 
     /// The label of a facet value ("tmj" -> "TMJ and jaw pain").

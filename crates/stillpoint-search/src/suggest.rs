@@ -17,7 +17,7 @@ use stillpoint_index::tantivy::schema::IndexRecordOption;
 use stillpoint_index::tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument, Term};
 use stillpoint_model::text::fold;
 
-use crate::plan::{self, Context};
+use crate::plan;
 use crate::response::{FacetCounts, Hit};
 use crate::{Facet, Result, SearchEngine, SearchError, SearchRequest, render};
 
@@ -218,12 +218,7 @@ impl SearchEngine {
         let doc: TantivyDocument = searcher.doc(*address)?;
         let practitioner = practitioner_from_stored(&self.fields, &doc)?;
         let mut analyzer = self.analyzer.clone();
-        let cx = Context {
-            vocabulary: &self.vocabulary,
-            gazetteer: self.gazetteer,
-            phrases: &self.phrases,
-            limits: &self.limits,
-        };
+        let cx = self.context();
         // An empty request: no centre, no text, so the hit carries no distance or highlight.
         let plan = plan::plan(&SearchRequest::default(), &cx, &mut analyzer)
             .map_err(SearchError::Invalid)?;

@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use stillpoint_config::Config;
+use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::PractitionerIndex;
 use stillpoint_model::Vocabulary;
+use stillpoint_search::{Limits, SearchEngine};
 
 use crate::cli::GlobalArgs;
 
@@ -43,5 +45,28 @@ impl Context {
 
     pub fn open_index(&self) -> anyhow::Result<PractitionerIndex> {
         Ok(PractitionerIndex::open(&self.state_dir())?)
+    }
+
+    /// A search engine over `index` with the configured vocabulary and limits.
+    pub fn engine(&self, index: &PractitionerIndex) -> anyhow::Result<SearchEngine> {
+        Ok(SearchEngine::new(
+            index,
+            self.vocabulary.clone(),
+            Gazetteer::embedded(),
+            search_limits(&self.config.limits),
+        )?)
+    }
+}
+
+/// The configuration's `[limits]` as the engine's bounds.
+pub fn search_limits(config: &stillpoint_config::Limits) -> Limits {
+    Limits {
+        max_query_chars: config.max_query_chars,
+        max_filter_values: config.max_filter_values,
+        max_limit: config.max_per_page,
+        max_window: config.max_window,
+        max_radius_km: config.max_radius_km,
+        // Not configurable (yet): the engine's own bound.
+        ..Limits::default()
     }
 }

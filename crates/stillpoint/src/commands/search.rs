@@ -6,8 +6,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use stillpoint_gazetteer::Gazetteer;
-use stillpoint_search::{Facet, Filters, Flags, Limits, SearchEngine, SearchError, SearchRequest};
+use stillpoint_search::{Facet, Filters, Flags, SearchError, SearchRequest};
 
 use super::EXIT_USAGE;
 use crate::cli::SearchArgs;
@@ -15,12 +14,7 @@ use crate::context::Context;
 
 pub fn run(context: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
     let index = context.open_index()?;
-    let engine = SearchEngine::new(
-        &index,
-        context.vocabulary.clone(),
-        Gazetteer::embedded(),
-        limits(&context.config.limits),
-    )?;
+    let engine = context.engine(&index)?;
     let request = request(args);
     let response = match engine.search(&request) {
         Ok(response) => response,
@@ -46,19 +40,6 @@ pub fn run(context: &Context, args: &SearchArgs) -> anyhow::Result<ExitCode> {
             Err(e).context("writing the results")
         }
         _ => Ok(ExitCode::SUCCESS),
-    }
-}
-
-/// The configuration's `[limits]` as the engine's bounds.
-pub fn limits(config: &stillpoint_config::Limits) -> Limits {
-    Limits {
-        max_query_chars: config.max_query_chars,
-        max_filter_values: config.max_filter_values,
-        max_limit: config.max_per_page,
-        max_window: config.max_window,
-        max_radius_km: config.max_radius_km,
-        // Not configurable (yet): the engine's own bound.
-        ..Limits::default()
     }
 }
 
@@ -207,7 +188,7 @@ mod tests {
     #[test]
     fn configured_limits_map_onto_the_engine() {
         let config = stillpoint_config::Config::load(None, Vec::new()).unwrap();
-        let l = limits(&config.limits);
+        let l = crate::context::search_limits(&config.limits);
         assert_eq!(l.max_limit, config.limits.max_per_page);
         assert_eq!(l.max_window, config.limits.max_window);
         assert_eq!(l.max_radius_km, config.limits.max_radius_km);

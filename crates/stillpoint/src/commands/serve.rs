@@ -5,11 +5,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use stillpoint_gazetteer::Gazetteer;
-use stillpoint_search::SearchEngine;
 use stillpoint_server::AppState;
 
-use super::search::limits;
 use crate::cli::ServeArgs;
 use crate::context::Context;
 
@@ -32,12 +29,7 @@ pub fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
 pub fn serve(context: &Context, listen: SocketAddr) -> anyhow::Result<()> {
     let index = context.open_index()?;
     let settings = context.config.server.clone();
-    let engine = SearchEngine::new(
-        &index,
-        context.vocabulary.clone(),
-        Gazetteer::embedded(),
-        limits(&context.config.limits),
-    )?;
+    let engine = context.engine(&index)?;
     let state = AppState::new(engine, index, settings.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
