@@ -3,8 +3,8 @@
 //! points), built on first use; and the facet counts over all live documents (the answer to an
 //! unfiltered search).
 //!
-//! The flat copies cost about 100 bytes per practitioner and make the per-document reads of a
-//! search plain slice indexing instead of column decoding.
+//! The flat copies cost about 190 bytes per practitioner (by their array sizes) and make the
+//! per-document reads of a search plain slice indexing instead of column decoding.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,7 +13,7 @@ use stillpoint_index::Fields;
 use stillpoint_index::tantivy::columnar::{Column, StrColumn};
 use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Field;
-use stillpoint_index::tantivy::{DocId, Opstamp, Searcher, SegmentReader};
+use stillpoint_index::tantivy::{DocId, DocSet, Opstamp, Searcher, SegmentReader, TERMINATED};
 
 use stillpoint_index::geo::{LEVELS, cell_of};
 
@@ -156,6 +156,20 @@ impl SegmentColumns {
     /// The documents in rank order.
     pub fn in_rank_order(&self, reader: &SegmentReader) -> &[DocId] {
         &self.layout(reader).1
+    }
+
+    /// The documents of a doc set in rank order.
+    pub fn spatially(&self, reader: &SegmentReader, mut docs: impl DocSet) -> Vec<DocId> {
+        let rank = self.rank(reader);
+        let mut positions: Vec<u32> = Vec::new();
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            positions.push(rank[doc as usize]);
+            doc = docs.advance();
+        }
+        positions.sort_unstable();
+        let order = self.in_rank_order(reader);
+        positions.into_iter().map(|p| order[p as usize]).collect()
     }
 
     fn layout(&self, reader: &SegmentReader) -> &(Arc<[u32]>, Vec<DocId>) {
@@ -327,12 +341,14 @@ type Segments = HashMap<SegmentId, Arc<SegmentColumns>>;
 
 impl ColumnCache {
     pub fn get(&self, fields: &Fields, reader: &SegmentReader) -> Result<Arc<SegmentColumns>> {
-        let key = reader.segment_id();
-        if let Some(columns) = self.lock().get(&key) {
+        // Opening is cheap (the heavy copies are built lazily, once, inside); doing it under the
+        // lock keeps concurrent first searches from each building their own.
+        let mut segments = self.lock();
+        if let Some(columns) = segments.get(&reader.segment_id()) {
             return Ok(columns.clone());
         }
         let columns = Arc::new(SegmentColumns::open(fields, reader)?);
-        self.lock().insert(key, columns.clone());
+        segments.insert(reader.segment_id(), columns.clone());
         Ok(columns)
     }
 

@@ -98,7 +98,9 @@ pub(crate) fn plan(
     }
     // Parsed untrimmed at the end: a trailing space says the last word is complete, so it is not
     // also matched as a prefix.
-    let text = q.map(|_| {
+    // A query over the limit is refused without being parsed.
+    let within_limit = q.is_none_or(|q| q.chars().count() <= limits.max_query_chars);
+    let text = q.filter(|_| within_limit).map(|_| {
         let typed = request.q.as_deref().unwrap_or_default().trim_start();
         TextQuery::parse(typed, cx.phrases, analyzer)
     });

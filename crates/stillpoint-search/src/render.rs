@@ -145,12 +145,17 @@ pub(crate) fn facet_counts(
         .find(|g| g.facet == facet)
         .map_or(&[], |g| &g.values);
     let distinct = counts.len();
+    // Selected values always appear, with their real count even when the cut drops them.
+    let extra: Vec<(String, u64)> = selected
+        .iter()
+        .map(|v| (v.clone(), counts.get(v).copied().unwrap_or(0)))
+        .collect();
     let mut values: Vec<(String, u64)> = counts.into_iter().collect();
     values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     values.truncate(plan.facet_size);
-    for value in selected {
-        if !values.iter().any(|(v, _)| v == value) {
-            values.push((value.clone(), 0));
+    for (value, count) in extra {
+        if !values.iter().any(|(v, _)| *v == value) {
+            values.push((value, count));
         }
     }
     FacetCounts {

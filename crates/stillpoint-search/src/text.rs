@@ -126,7 +126,8 @@ impl PhraseTable {
         }
         if distance > 0 {
             for w in &self.single_words {
-                if w.len().abs_diff(word.len()) <= usize::from(distance)
+                // Lengths in characters: folded text keeps Greek and Cyrillic letters.
+                if w.chars().count().abs_diff(word.chars().count()) <= usize::from(distance)
                     && edit_distance(w, word, distance) <= distance
                 {
                     push(w);

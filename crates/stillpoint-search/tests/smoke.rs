@@ -57,3 +57,31 @@ fn smoke() {
     println!("{}", serde_json::to_string_pretty(&r).unwrap());
     assert_eq!(r.total, 2);
 }
+
+#[test]
+fn a_selected_value_cut_by_facet_size_keeps_its_count() {
+    let f = common::fixture(&[(
+        "upledger",
+        vec![
+            record("1", "Ana Boulder", "Boulder", "CO", &["infants", "tmj"]),
+            record("2", "Ben Denver", "Denver", "CO", &["migraine"]),
+            record("3", "Cy Portland", "Portland", "OR", &["tmj"]),
+        ],
+    )]);
+    let mut request = SearchRequest {
+        facets: Some(vec![Facet::Specialty]),
+        facet_size: 1,
+        ..Default::default()
+    };
+    request.filters.add(Facet::Specialty, "infants");
+    let r = f.engine.search(&request).unwrap();
+    let values = &r.facets[0].values;
+    // tmj (2) is the one value that fits; infants is selected, so it is listed too, with its
+    // real (disjunctive) count.
+    assert_eq!(values[0].value, "tmj");
+    assert_eq!(values[0].count, 2);
+    let infants = values.iter().find(|v| v.value == "infants").unwrap();
+    assert!(infants.selected);
+    assert_eq!(infants.count, 1);
+    assert_eq!(r.facets[0].distinct, 3);
+}
