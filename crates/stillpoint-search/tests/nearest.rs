@@ -1,9 +1,11 @@
-//! The nearest-first shortcut (growing circles, total from postings) must agree with the full
-//! pass: asking for no facet counts takes the shortcut, asking for them takes the full pass.
+//! The nearest-first shortcut (growing circles, total from postings) must agree with a
+//! brute-force scan, and with the full pass: asking for no facet counts takes the shortcut,
+//! asking for them (with a filter) takes the full pass.
 
 mod common;
 
 use stillpoint_model::{FeedCredential, FeedLocation, FeedRecord};
+use stillpoint_search::geo::haversine_km;
 use stillpoint_search::{Facet, SearchRequest, Sort};
 
 /// A deterministic spread of practitioners: dense around two towns, sparse elsewhere.
@@ -86,6 +88,29 @@ fn growing_circles_agree_with_the_full_pass() {
                     r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
                 };
                 let context = format!("({lat},{lon}) {profession:?} limit {limit}");
+                // Both against a brute-force scan of the records, by (distance, id).
+                let mut expected: Vec<(f64, String)> = all
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| profession.is_none_or(|p| r.professions[0] == p))
+                    .map(|(i, r)| {
+                        let association = if i < 200 { "upledger" } else { "iahp" };
+                        let distance = r
+                            .locations
+                            .iter()
+                            .map(|l| haversine_km(lat, lon, l.lat.unwrap(), l.lon.unwrap()))
+                            .fold(f64::INFINITY, f64::min);
+                        (distance, format!("{association}:{}", r.member_id))
+                    })
+                    .collect();
+                expected.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+                let expected_ids: Vec<String> = expected
+                    .iter()
+                    .take(limit)
+                    .map(|(_, id)| id.clone())
+                    .collect();
+                assert_eq!(shortcut.total, expected.len() as u64, "{context}");
+                assert_eq!(ids(&shortcut), expected_ids, "{context}");
                 assert_eq!(shortcut.total, full.total, "{context}");
                 assert_eq!(ids(&shortcut), ids(&full), "{context}");
                 assert_eq!(shortcut.next_cursor, full.next_cursor, "{context}");
