@@ -220,6 +220,14 @@ impl SearchEngine {
         })
     }
 
+    /// Every invalid parameter of a request, without running it (empty when it is valid).
+    pub fn validate(&self, request: &SearchRequest) -> Vec<InvalidParam> {
+        let mut analyzer = self.analyzer.clone();
+        plan::plan(request, &self.context(), &mut analyzer)
+            .err()
+            .unwrap_or_default()
+    }
+
     /// What validating a request needs.
     fn context(&self) -> Context<'_> {
         Context {

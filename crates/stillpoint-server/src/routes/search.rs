@@ -58,21 +58,17 @@ pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) ->
 }
 
 /// A problem naming the parameters that did not parse and those the engine refuses among the
-/// values that did, so the client sees every problem at once (without facet counts, the
-/// engine's check costs little).
+/// values that did, so the client sees every problem at once (the engine only validates; nothing
+/// is searched).
 async fn invalid(state: &AppState, parsed: SearchQuery) -> Problem {
     let SearchQuery {
-        mut request,
+        request,
         paging,
         mut errors,
         ..
     } = parsed;
-    request.facets = Some(Vec::new());
     let engine_errors = state
-        .blocking("validate", move |engine| match engine.search(&request) {
-            Err(SearchError::Invalid(params)) => Ok(params),
-            _ => Ok(Vec::new()),
-        })
+        .blocking("validate", move |engine| Ok(engine.validate(&request)))
         .await
         .unwrap_or_default();
     let mut engine_errors: Vec<_> = engine_errors.into_iter().map(Into::into).collect();
