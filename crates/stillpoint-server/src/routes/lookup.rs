@@ -43,15 +43,21 @@ pub struct GeocodeCandidate {
         (status = 400, description = "Missing or invalid parameters", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn geocode(RawQuery(query): RawQuery) -> Response {
+pub async fn geocode(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let mut p = Params::parse(query.as_deref());
     let q = p.one("q");
     let limit: usize = p.parsed("limit", "a number").unwrap_or(5);
     if !(1..=MAX_GEOCODE).contains(&limit) {
         p.invalid("limit", format!("{limit} is outside 1..{MAX_GEOCODE}"));
     }
-    if q.is_none() {
-        p.invalid("q", "is required: a place name or postal code");
+    // The same bound as a search's text: the gazetteer folds and splits the whole query.
+    let max_chars = state.engine().limits().max_query_chars;
+    match &q {
+        None => p.invalid("q", "is required: a place name or postal code"),
+        Some(q) if q.chars().count() > max_chars => {
+            p.invalid("q", format!("is longer than {max_chars} characters"))
+        }
+        Some(_) => {}
     }
     let errors = p.finish();
     if !errors.is_empty() {
