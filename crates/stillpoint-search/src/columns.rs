@@ -3,7 +3,7 @@
 //! points), built on first use; and the facet counts over all live documents (the answer to an
 //! unfiltered search).
 //!
-//! The flat copies cost about 190 bytes per practitioner (by their array sizes) and make the
+//! The flat copies cost about 110 bytes per practitioner (by their array sizes) and make the
 //! per-document reads of a search plain slice indexing instead of column decoding.
 
 use std::collections::HashMap;
@@ -36,8 +36,6 @@ pub(crate) struct SegmentColumns {
     pub lon: Column<f64>,
     pub id: Option<StrColumn>,
     pub name_sort: Option<StrColumn>,
-    /// Per facet column, each document's distinct ordinals.
-    ords: [OnceLock<Multi>; FACET_COLUMNS],
     /// Each document's ordinals of every facet column in one row, tagged with the column's
     /// slot (see [`tag`]): one contiguous read per document instead of one per column.
     rows: OnceLock<Rows>,
@@ -91,7 +89,6 @@ impl SegmentColumns {
             lon: fast.f64(&name(fields.lon))?,
             id: fast.str(&name(fields.id))?,
             name_sort: fast.str(&name(fields.name_sort))?,
-            ords: Default::default(),
             rows: OnceLock::new(),
             points: OnceLock::new(),
             rank: OnceLock::new(),
@@ -118,30 +115,6 @@ impl SegmentColumns {
                 .collect();
             docs.sort_unstable();
             docs.into_iter().map(|(_, _, doc)| doc).collect()
-        })
-    }
-
-    /// Each document's distinct ordinals in a facet column.
-    pub fn ords(&self, slot: usize, reader: &SegmentReader) -> &Multi {
-        self.ords[slot].get_or_init(|| {
-            let max_doc = reader.max_doc() as usize;
-            let mut multi = Multi {
-                offsets: Vec::with_capacity(max_doc + 1),
-                values: Vec::with_capacity(max_doc),
-            };
-            multi.offsets.push(0);
-            let mut ords: Vec<u64> = Vec::with_capacity(8);
-            for doc in 0..reader.max_doc() {
-                if let Some(column) = &self.facets[slot] {
-                    ords.clear();
-                    ords.extend(column.term_ords(doc));
-                    ords.sort_unstable();
-                    ords.dedup();
-                    multi.values.extend(ords.iter().map(|&o| o as u32));
-                }
-                multi.offsets.push(multi.values.len() as u32);
-            }
-            multi
         })
     }
 
@@ -195,17 +168,23 @@ impl SegmentColumns {
     /// Each document's tagged ordinals of every facet column.
     pub fn rows(&self, reader: &SegmentReader) -> &Rows {
         self.rows.get_or_init(|| {
-            let columns: Vec<&Multi> = (0..FACET_COLUMNS).map(|s| self.ords(s, reader)).collect();
             let max_doc = reader.max_doc() as usize;
             let mut rows = Multi {
                 offsets: Vec::with_capacity(max_doc + 1),
                 values: Vec::with_capacity(max_doc * 8),
             };
             rows.offsets.push(0);
+            let mut ords: Vec<u64> = Vec::with_capacity(8);
             for &doc in self.in_rank_order(reader) {
-                for (slot, column) in columns.iter().enumerate() {
+                for (slot, column) in self.facets.iter().enumerate() {
+                    let Some(column) = column else { continue };
+                    // Distinct: a practitioner counts once per value.
+                    ords.clear();
+                    ords.extend(column.term_ords(doc));
+                    ords.sort_unstable();
+                    ords.dedup();
                     rows.values
-                        .extend(column.of(doc).iter().map(|&ord| tag(slot, ord)));
+                        .extend(ords.iter().map(|&ord| tag(slot, ord as u32)));
                 }
                 rows.offsets.push(rows.values.len() as u32);
             }
@@ -237,26 +216,35 @@ impl SegmentColumns {
         })
     }
 
-    /// Counts per ordinal of a facet column over the segment's live documents.
+    /// Counts per ordinal of a facet column over the segment's live documents (every facet
+    /// column is counted in the same pass, on first use per delete generation).
     pub fn all_counts(&self, slot: usize, reader: &SegmentReader) -> Arc<Vec<u32>> {
-        let key = (slot, reader.delete_opstamp());
+        let generation = reader.delete_opstamp();
         let mut cache = self.all_counts.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(counts) = cache.get(&key) {
+        if let Some(counts) = cache.get(&(slot, generation)) {
             return counts.clone();
         }
         // Keep only the current delete generation.
-        cache.retain(|(_, opstamp), _| *opstamp == key.1);
-        let num_terms = self.facets[slot].as_ref().map_or(0, |c| c.num_terms());
-        let mut counts = vec![0u32; num_terms];
-        let multi = self.ords(slot, reader);
-        for doc in reader.doc_ids_alive() {
-            for &ord in multi.of(doc) {
-                counts[ord as usize] += 1;
+        cache.retain(|(_, opstamp), _| *opstamp == generation);
+        let mut counts: Vec<Vec<u32>> = self
+            .facets
+            .iter()
+            .map(|c| vec![0u32; c.as_ref().map_or(0, |c| c.num_terms())])
+            .collect();
+        let rows = self.rows(reader);
+        for (position, &doc) in self.in_rank_order(reader).iter().enumerate() {
+            if reader.is_deleted(doc) {
+                continue;
+            }
+            for &tagged in rows.rows.of(position as u64) {
+                let (s, ord) = untag(tagged);
+                counts[s][ord as usize] += 1;
             }
         }
-        let counts = Arc::new(counts);
-        cache.insert(key, counts.clone());
-        counts
+        for (s, c) in counts.into_iter().enumerate() {
+            cache.insert((s, generation), Arc::new(c));
+        }
+        cache[&(slot, generation)].clone()
     }
 }
 
