@@ -60,6 +60,19 @@ impl Params {
         values.pop()
     }
 
+    /// A required text parameter of at most `max_chars` characters (`missing` says what it is).
+    pub fn text(&mut self, name: &str, max_chars: usize, missing: &str) -> Option<String> {
+        let value = self.one(name);
+        match &value {
+            None => self.invalid(name, format!("is required{missing}")),
+            Some(v) if v.chars().count() > max_chars => {
+                self.invalid(name, format!("is longer than {max_chars} characters"))
+            }
+            Some(_) => {}
+        }
+        value
+    }
+
     /// A single value parsed by `T::from_str`.
     pub fn parsed<T: FromStr>(&mut self, name: &str, what: &str) -> Option<T> {
         let text = self.one(name)?;

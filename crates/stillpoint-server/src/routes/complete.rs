@@ -88,16 +88,8 @@ pub async fn facet_values(
 )]
 pub async fn suggest(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let mut p = Params::parse(query.as_deref());
-    let q = p.one("q");
+    let q = p.text("q", state.engine().limits().max_query_chars, "");
     let size = size(&mut p, DEFAULT_SUGGESTIONS);
-    let max_chars = state.engine().limits().max_query_chars;
-    match &q {
-        None => p.invalid("q", "is required"),
-        Some(q) if q.chars().count() > max_chars => {
-            p.invalid("q", format!("is longer than {max_chars} characters"))
-        }
-        Some(_) => {}
-    }
     let errors = p.finish();
     if !errors.is_empty() {
         return Problem::invalid(errors).into_response();

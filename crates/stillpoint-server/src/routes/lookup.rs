@@ -45,19 +45,12 @@ pub struct GeocodeCandidate {
 )]
 pub async fn geocode(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let mut p = Params::parse(query.as_deref());
-    let q = p.one("q");
+    // Bounded like a search's text: the gazetteer folds and splits the whole query.
+    let max_chars = state.engine().limits().max_query_chars;
+    let q = p.text("q", max_chars, ": a place name or postal code");
     let limit: usize = p.parsed("limit", "a number").unwrap_or(5);
     if !(1..=MAX_GEOCODE).contains(&limit) {
         p.invalid("limit", format!("{limit} is outside 1..{MAX_GEOCODE}"));
-    }
-    // The same bound as a search's text: the gazetteer folds and splits the whole query.
-    let max_chars = state.engine().limits().max_query_chars;
-    match &q {
-        None => p.invalid("q", "is required: a place name or postal code"),
-        Some(q) if q.chars().count() > max_chars => {
-            p.invalid("q", format!("is longer than {max_chars} characters"))
-        }
-        Some(_) => {}
     }
     let errors = p.finish();
     if !errors.is_empty() {
