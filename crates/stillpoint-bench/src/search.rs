@@ -123,9 +123,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         let (lat, lon) = centre(&mut rng);
         let mut r = geo_request(lat, lon, Some(50.0));
         r.q = Some("migraine".into());
+        // The default order with text: relevance (every hit still gets its distance).
+        r.sort = None;
         requests.push(r);
     }
-    classes.push(("text (migraine) + centre + 50 km", requests));
+    classes.push(("text (migraine) + centre + 50 km, by relevance", requests));
 
     let mut requests = Vec::with_capacity(n);
     for i in 0..n {
