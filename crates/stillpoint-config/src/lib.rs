@@ -64,6 +64,11 @@ pub struct Config {
     pub server: ServerSection,
     pub ingest: IngestSection,
     pub limits: Limits,
+    #[serde(default)]
+    pub publishing: PublishingSection,
+    /// Feeds Stillpoint pulls on a schedule (`[[feeds]]`), one per association at most.
+    #[serde(default)]
+    pub feeds: Vec<FeedSection>,
     /// Directory of the configuration file, for resolving relative paths in it.
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -128,6 +133,62 @@ pub struct IngestSection {
     pub max_feed_bytes: u64,
     pub fetch_timeout_secs: u64,
     pub max_removal_percent: f64,
+}
+
+/// `[publishing]`: associations publishing their member lists, by push or by pull.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublishingSection {
+    /// Largest body of a publication (`PUT`/`POST` of a member list), in bytes.
+    pub max_body_bytes: u64,
+    /// Failed authentication attempts allowed per client address per minute; beyond it, 429.
+    pub failed_auth_per_minute: u32,
+    /// Validity of a new token when `token create` is given no `--expires`, in days.
+    pub token_expiry_days: u32,
+    /// Redirects a pulled feed may follow.
+    pub max_redirects: usize,
+    /// Let feed URLs (and their redirects) reach loopback addresses (127.0.0.0/8, ::1). Off in
+    /// production; tests and single-machine set-ups turn it on.
+    pub allow_loopback: bool,
+    /// Let feed URLs (and their redirects) reach private networks (10/8, 172.16/12,
+    /// 192.168/16, fc00::/7). Off in production: a feed URL must not reach the server's own
+    /// network. Link-local (cloud metadata), unspecified, multicast and reserved addresses are
+    /// never reachable.
+    pub allow_private_addresses: bool,
+}
+
+impl Default for PublishingSection {
+    fn default() -> Self {
+        PublishingSection {
+            max_body_bytes: 256 << 20,
+            failed_auth_per_minute: 10,
+            token_expiry_days: 365,
+            max_redirects: 5,
+            allow_loopback: false,
+            allow_private_addresses: false,
+        }
+    }
+}
+
+/// One `[[feeds]]` entry: an association's published file, pulled on a schedule and applied as
+/// a complete member list (like a `PUT`, mass-deletion guard included).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedSection {
+    /// The association (a vocabulary body id).
+    pub association: String,
+    /// `http://` or `https://` URL of the feed.
+    pub url: String,
+    /// `jsonl`, `json` or `csv`; by default from the response's content type or the URL.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Minutes between pulls.
+    #[serde(default = "default_pull_interval")]
+    pub interval_minutes: u64,
+}
+
+fn default_pull_interval() -> u64 {
+    60
 }
 
 /// `[limits]`
@@ -244,6 +305,44 @@ impl Config {
             (10..=60_000).contains(&server.reload_interval_ms),
             "server.reload_interval_ms must be between 10 and 60000",
         );
+        let publishing = &self.publishing;
+        check(
+            publishing.max_body_bytes >= 1024,
+            "publishing.max_body_bytes must be at least 1024",
+        );
+        check(
+            publishing.failed_auth_per_minute >= 1,
+            "publishing.failed_auth_per_minute must be at least 1",
+        );
+        check(
+            publishing.token_expiry_days >= 1,
+            "publishing.token_expiry_days must be at least 1",
+        );
+        check(
+            publishing.max_redirects <= 20,
+            "publishing.max_redirects must be at most 20",
+        );
+        let mut pulled = std::collections::BTreeSet::new();
+        for (n, feed) in self.feeds.iter().enumerate() {
+            let at = format!("feeds[{n}] ({})", feed.association);
+            let url = feed.url.to_ascii_lowercase();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                problems.push(format!("{at}: url must be http:// or https://"));
+            }
+            if !(1..=10_080).contains(&feed.interval_minutes) {
+                problems.push(format!(
+                    "{at}: interval_minutes must be between 1 and 10080"
+                ));
+            }
+            if let Some(format) = &feed.format
+                && !matches!(format.as_str(), "jsonl" | "json" | "csv")
+            {
+                problems.push(format!("{at}: format must be jsonl, json or csv"));
+            }
+            if !pulled.insert(feed.association.as_str()) {
+                problems.push(format!("{at}: the association has another feed"));
+            }
+        }
         for origin in &server.cors_origins {
             if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
                 problems.push(format!(

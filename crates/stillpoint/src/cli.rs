@@ -43,6 +43,72 @@ pub enum Command {
     Search(Box<SearchArgs>),
     /// Serve the HTTP API over the index until SIGTERM or Ctrl-C.
     Serve(ServeArgs),
+    /// Manage the tokens associations publish with.
+    Token(TokenArgs),
+    /// Recreate the whole index from the publication store (after a schema change).
+    Rebuild(RebuildArgs),
+    /// Pull the configured association feeds now.
+    Pull(PullArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for an association and print it (once: only its hash is kept).
+    Create(TokenCreateArgs),
+    /// List tokens: id, association, label, created, expires, last used (never the secret).
+    List(TokenListArgs),
+    /// Revoke a token by id; requests carrying it are refused from then on.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The association the token publishes for (a vocabulary body id).
+    #[arg(long, value_name = "ID")]
+    pub association: String,
+    /// Validity, e.g. `365d`, `12h`, `90d` (default: the configuration's
+    /// publishing.token_expiry_days).
+    #[arg(long, value_name = "DURATION")]
+    pub expires: Option<String>,
+    /// A note for people: who holds the token, what it is for.
+    #[arg(long, value_name = "TEXT")]
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id (from `token create` or `token list`).
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// Build and check the new index, but keep the current one.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// Pull only this association's feed (default: every configured feed).
+    #[arg(long, value_name = "ID")]
+    pub association: Option<String>,
+    /// Print the reports as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

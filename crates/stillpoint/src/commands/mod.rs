@@ -4,9 +4,12 @@ mod demo;
 mod generate;
 mod geocode;
 mod ingest;
+mod pull;
+mod rebuild;
 mod search;
 mod serve;
 mod show;
+mod token;
 
 use std::process::ExitCode;
 
@@ -31,6 +34,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Show(args) => show::run(&context, &args),
                 Command::Search(args) => search::run(&context, &args),
                 Command::Serve(args) => serve::run(&context, &args),
+                Command::Token(args) => token::run(&context, &args),
+                Command::Rebuild(args) => rebuild::run(&context, &args),
+                Command::Pull(args) => pull::run(&context, &args),
                 Command::Geocode(_) => unreachable!("handled above"),
             }
         }

@@ -1,0 +1,1 @@
+//! Publishing tokens (placeholder, being written).

@@ -1,0 +1,1 @@
+//! Guarded feed fetching (placeholder, being written).

@@ -1,0 +1,1 @@
+//! Publications (placeholder, being written).
