@@ -4,5 +4,7 @@ mod common;
 
 mod cli;
 mod crash;
+mod publishing;
+mod tokens;
 mod search;
 mod server;

@@ -1,0 +1,1 @@
+//! Association publishing over HTTP (being written).

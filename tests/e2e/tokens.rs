@@ -1,0 +1,1 @@
+//! `stillpoint token` (being written).
