@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod crash;
+mod limits;
 mod publishing;
 mod tokens;
 mod search;

@@ -1,0 +1,1 @@
+//! Every limit of the HTTP API at its edge (being written).
