@@ -126,10 +126,11 @@ impl Problem {
                 ("method-not-allowed", "this resource only answers GET")
             }
             StatusCode::PAYLOAD_TOO_LARGE => ("body-too-large", "the request body is too large"),
-            StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
-                ("timeout", "the request took too long")
-            }
-            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "the request took too long"),
+            // A bare 503 is the request deadline's (a busy search slot answers its own
+            // `overloaded` problem), so it is a timeout, like 408 and 504.
+            StatusCode::REQUEST_TIMEOUT
+            | StatusCode::GATEWAY_TIMEOUT
+            | StatusCode::SERVICE_UNAVAILABLE => ("timeout", "the request took too long"),
             s if s.is_server_error() => (
                 "internal",
                 "the server failed to answer this request; it has been logged",
