@@ -1,5 +1,6 @@
 //! Practitioner <-> tantivy document.
 
+use sha2::{Digest, Sha256};
 use stillpoint_model::Practitioner;
 use stillpoint_model::date::Date;
 use stillpoint_model::text::fold;
@@ -9,6 +10,43 @@ use tantivy::schema::Value;
 use crate::error::{IndexError, Result};
 use crate::geo;
 use crate::schema::Fields;
+
+/// A practitioner's stored form (the JSON of the `record` field) and its content hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    json: String,
+    hash: u64,
+}
+
+impl StoredRecord {
+    /// Serialises the normalised practitioner and hashes it.
+    ///
+    /// The hash is the first 8 bytes (big-endian) of the SHA-256 of the stored JSON: the same
+    /// on every machine, process and build, unlike `std`'s randomly seeded hashers, so hashes
+    /// written by one build compare with records normalised by the next. A change of the model
+    /// or of the vocabulary that changes the stored JSON changes the hash, which is right: such a
+    /// member must be indexed again.
+    pub fn of(p: &Practitioner) -> StoredRecord {
+        let json = serde_json::to_string(p).expect("a practitioner always serialises");
+        let digest = Sha256::digest(json.as_bytes());
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&digest[..8]);
+        StoredRecord {
+            json,
+            hash: u64::from_be_bytes(head),
+        }
+    }
+
+    /// The content hash (see [`StoredRecord::of`]).
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The stored JSON.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+}
 
 /// Maps practitioners to documents.
 #[derive(Debug, Clone)]
@@ -25,12 +63,18 @@ impl DocumentMapper {
     /// what privacy removed there (street addresses, exact points of city-only locations) cannot
     /// reach the index.
     pub fn to_document(&self, p: &Practitioner) -> TantivyDocument {
+        self.document(p, StoredRecord::of(p))
+    }
+
+    /// The document of one practitioner whose stored form was already made (to compare its
+    /// hash first); `record` must be [`StoredRecord::of`] `p`.
+    pub fn document(&self, p: &Practitioner, record: StoredRecord) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, p.id.as_str());
         doc.add_text(f.association, &p.association);
-        let record = serde_json::to_string(p).expect("a practitioner always serialises");
-        doc.add_text(f.record, record);
+        doc.add_u64(f.content_hash, record.hash);
+        doc.add_text(f.record, record.json);
         doc.add_text(f.name_sort, fold(&p.name));
 
         doc.add_text(f.name, &p.name);

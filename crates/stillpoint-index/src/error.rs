@@ -9,7 +9,7 @@ pub enum IndexError {
     /// The index on disk was built with another schema than this build's.
     #[error(
         "the index at {path} was built with a different schema than this build's (version {expected}); \
-         ingest the feeds again into a fresh state directory"
+         run `stillpoint rebuild` to recreate it from the publication store"
     )]
     SchemaMismatch { path: PathBuf, expected: String },
     /// A stored document could not be decoded back into a practitioner.

@@ -63,6 +63,18 @@ impl PractitionerIndex {
         Self::checked(index, &schema, fields, path)
     }
 
+    /// A fresh, empty index at exactly `path` (not under a state directory): where `stillpoint
+    /// rebuild` builds the replacement index before swapping it in.
+    pub fn create_at(path: &Path) -> Result<Self> {
+        std::fs::create_dir_all(path).map_err(|source| IndexError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_dir(path, schema.clone())?;
+        Self::checked(index, &schema, fields, path.to_path_buf())
+    }
+
     /// A fresh index in memory, for tests.
     pub fn create_in_ram() -> Result<Self> {
         let (schema, fields) = build_schema();
@@ -137,6 +149,16 @@ impl PractitionerIndex {
         Ok(self.index.load_metas()?.opstamp)
     }
 
+    /// The payload of the last commit (see [`PreparedCommit::commit`]); merges keep it.
+    pub fn commit_payload(&self) -> Result<Option<String>> {
+        Ok(self.index.load_metas()?.payload)
+    }
+
+    /// The directory of the index, when on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     /// One practitioner by id, from the last commit.
     pub fn get(&self, id: &str) -> Result<Option<Practitioner>> {
         let searcher = self.reader()?.searcher();
@@ -154,28 +176,10 @@ impl PractitionerIndex {
         }
     }
 
-    /// The member ids the association has in the last commit (read from the fast field, so a
-    /// million members do not mean a million stored-document reads).
+    /// The member ids the association has in the last commit, sorted (see
+    /// [`PractitionerIndex::members`]).
     pub fn member_ids(&self, association: &str) -> Result<Vec<String>> {
-        let searcher = self.reader()?.searcher();
-        let prefix = format!("{association}:");
-        let mut ids = Vec::new();
-        for segment in searcher.segment_readers() {
-            let Some(column) = segment.fast_fields().str("id")? else {
-                continue;
-            };
-            let mut id = String::new();
-            for doc in segment.doc_ids_alive() {
-                for ord in column.term_ords(doc) {
-                    column
-                        .ord_to_str(ord, &mut id)
-                        .map_err(|e| IndexError::Tantivy(TantivyError::from(e)))?;
-                    if let Some(member) = id.strip_prefix(&prefix) {
-                        ids.push(member.to_owned());
-                    }
-                }
-            }
-        }
+        let mut ids: Vec<String> = self.members(association)?.into_keys().collect();
         ids.sort_unstable();
         Ok(ids)
     }
@@ -217,14 +221,80 @@ impl PractitionerWriter {
             .delete_term(Term::from_field_text(self.fields.id, id));
     }
 
-    /// Makes every change durable and visible atomically; returns the new generation.
-    pub fn commit(&mut self) -> Result<Opstamp> {
-        Ok(self.writer.commit()?)
+    /// Handles on the fields, to build documents with.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
     }
 
-    /// Waits for background merges so the process can exit cleanly.
+    /// Makes every change durable and visible atomically; returns the new generation. The
+    /// payload of the previous commit is carried over, so a plain ingest does not erase what the
+    /// publication store recorded there.
+    pub fn commit(&mut self) -> Result<Opstamp> {
+        let payload = self.writer.index().load_metas()?.payload;
+        self.prepare_commit()?.commit(payload.as_deref())
+    }
+
+    /// Flushes every change to disk without making it visible yet: the generation the commit
+    /// will have is known, and the caller can still abort. Nothing else can be written to the
+    /// writer until the prepared commit is committed or aborted.
+    pub fn prepare_commit(&mut self) -> Result<PreparedCommit<'_>> {
+        Ok(PreparedCommit {
+            inner: self.writer.prepare_commit()?,
+        })
+    }
+
+    /// Waits for background merges, then releases the writer lock.
+    ///
+    /// Waiting matters: dropping a tantivy writer lets merges it started run on as orphans,
+    /// which can still write `meta.json` or collect files after the lock has passed to another
+    /// writer. Merges keep the payload of the commit they follow.
     pub fn finish(self) -> Result<()> {
         self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    /// Discards every uncommitted change, then releases the writer like
+    /// [`PractitionerWriter::finish`].
+    pub fn rollback(mut self) -> Result<()> {
+        self.writer.rollback()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// A commit whose segments are flushed but which is not visible yet (see
+/// [`PractitionerWriter::prepare_commit`]).
+pub struct PreparedCommit<'a> {
+    inner: tantivy::indexer::PreparedCommit<'a>,
+}
+
+impl std::fmt::Debug for PreparedCommit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedCommit")
+            .field("generation", &self.inner.opstamp())
+            .finish()
+    }
+}
+
+impl PreparedCommit<'_> {
+    /// The generation the index will have once this commit is done.
+    pub fn generation(&self) -> Opstamp {
+        self.inner.opstamp()
+    }
+
+    /// Makes the changes visible atomically, with `payload` recorded in the commit (readable
+    /// with [`PractitionerIndex::commit_payload`]; `None` records none); returns the
+    /// generation.
+    pub fn commit(mut self, payload: Option<&str>) -> Result<Opstamp> {
+        if let Some(payload) = payload {
+            self.inner.set_payload(payload);
+        }
+        Ok(self.inner.commit()?)
+    }
+
+    /// Discards every change since the last commit; the writer stays usable.
+    pub fn abort(self) -> Result<()> {
+        self.inner.abort()?;
         Ok(())
     }
 }

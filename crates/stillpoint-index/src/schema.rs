@@ -9,8 +9,8 @@ use tantivy::tokenizer::TextAnalyzer;
 use crate::stem::TextTokenizer;
 
 /// Bumped whenever a field or tokenizer changes, so an index built by an older build is rebuilt
-/// rather than misread.
-pub const SCHEMA_VERSION: &str = "1";
+/// (`stillpoint rebuild`) rather than misread. 2: `content_hash`.
+pub const SCHEMA_VERSION: &str = "2";
 
 /// Tokenizer of the full-text fields: split on non-alphanumerics, lowercase, fold accents, stem
 /// (English).
@@ -72,6 +72,9 @@ pub struct Fields {
     pub geo_cell: Field,
     /// Days since 1970-01-01 of `last_confirmed`.
     pub last_confirmed: Field,
+    /// Hash of the stored record (see [`crate::StoredRecord`]): a republished member whose
+    /// hash is unchanged is left alone instead of being deleted and re-added.
+    pub content_hash: Field,
 }
 
 /// Builds the schema and the handles on its fields.
@@ -130,6 +133,7 @@ pub fn build_schema() -> (Schema, Fields) {
         lon: builder.add_f64_field("lon", FAST),
         geo_cell: builder.add_u64_field("geo_cell", INDEXED),
         last_confirmed: builder.add_i64_field("last_confirmed", FAST),
+        content_hash: builder.add_u64_field("content_hash", FAST),
     };
     (builder.build(), fields)
 }
