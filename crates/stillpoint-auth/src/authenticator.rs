@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq as _;
 
 use crate::error::{AuthError, Result};
 use crate::file::{self, Document};
-use crate::store::{TokenInfo, TokenStore};
+use crate::store::{TokenInfo, TokenStore, whole_second};
 use crate::token::{self, Hash};
 
 /// How often [`Authenticator::verify`] looks for changes the CLI made to the tokens file.
@@ -151,7 +151,7 @@ impl Authenticator {
             return Err(Denied::Expired);
         }
         let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-        pending.insert(entry.info.id.clone(), now);
+        pending.insert(entry.info.id.clone(), whole_second(now));
         Ok(entry.info.clone())
     }
 

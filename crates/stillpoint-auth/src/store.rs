@@ -136,7 +136,7 @@ impl TokenStore {
         check_association(association)?;
         let label = label.map(check_label).transpose()?;
         check_validity(valid_for)?;
-        let created = Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let created = whole_second(now);
         let expires = created
             .checked_add(valid_for)
             .map_err(|_| AuthError::InvalidValidity {
@@ -195,7 +195,7 @@ impl TokenStore {
                 return Err(not_found());
             };
             if record.revoked.is_none() {
-                record.revoked = Some(Timestamp::now());
+                record.revoked = Some(whole_second(Timestamp::now()));
                 tracing::info!(token_id = %record.id, association = %record.association, "token revoked");
             }
             Ok(TokenInfo::from(&*record))
@@ -211,6 +211,11 @@ impl TokenStore {
         file::write(&self.paths, &document)?;
         Ok(value)
     }
+}
+
+/// Times are stored to the second: finer would only be noise in the file and in `list --json`.
+pub(crate) fn whole_second(at: Timestamp) -> Timestamp {
+    Timestamp::from_second(at.as_second()).unwrap_or(at)
 }
 
 /// A fresh id. With 48 random bits a collision is all but impossible; the bound only keeps a
