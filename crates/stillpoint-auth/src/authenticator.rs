@@ -88,8 +88,10 @@ struct Entry {
 }
 
 /// What tells that the file changed: it is only ever replaced by a rename, so a new file has a
-/// new inode (or at least a new mtime, with nanoseconds on common file systems) and usually a
-/// new size.
+/// new mtime (nanoseconds on common file systems) and usually a new inode. Even where mtimes are
+/// coarse and an inode is reused, the changes that matter change the size: records are never
+/// removed, and creating or revoking a token only lengthens the file (a revocation turns `null`
+/// into a time). Only a flush that moves an existing `last_used` keeps the size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
     len: u64,

@@ -92,7 +92,7 @@ pub struct TokenStore {
 }
 
 impl TokenStore {
-    /// The store of `state_dir`. Touches nothing: a directory or file that does not exist yet is
+    /// The store of `state_dir`. Writes nothing: a directory or file that does not exist yet is
     /// a store without tokens (`create` needs the directory to exist).
     pub fn open(state_dir: &Path) -> Result<TokenStore> {
         match std::fs::metadata(state_dir) {
