@@ -5,7 +5,12 @@
 //! ([`format`]), validated and normalised through the vocabulary and the gazetteer
 //! ([`normalize`]), and handed to the index writer. A record with an error is reported with its
 //! line and field and skipped; everything else still lands, in a single commit, so a crash at any
-//! moment leaves the previous commit intact.
+//! moment leaves the previous commit intact. A member whose normalised record did not change is
+//! counted as unchanged and not written again.
+//!
+//! [`ingest_into`] writes into a caller's writer and leaves the commit to the caller (the
+//! publication store commits with a payload, several publications in one rebuild); [`ingest`] is
+//! the whole thing for one feed, commit included.
 //!
 //! ```no_run
 //! use std::sync::Arc;
@@ -31,10 +36,10 @@ use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Instant;
 
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::tantivy::TantivyDocument;
-use stillpoint_index::{DocumentMapper, PractitionerIndex};
+use stillpoint_index::{DocumentMapper, PractitionerIndex, PractitionerWriter, StoredRecord};
 use stillpoint_model::{PractitionerId, Vocabulary};
 
 pub use error::{IngestError, Result};
@@ -43,9 +48,10 @@ pub use normalize::Normalizer;
 pub use record::{FieldError, SourceRecord};
 pub use report::{IngestReport, Problem};
 pub use source::{FetchLimits, Input};
+pub use stillpoint_index::Members;
 
-/// What a worker makes of one record: the member id, its document (none for a dry run) and
-/// warnings, or the record's errors.
+/// What a worker makes of one record: the member, its document (none for a dry run or an
+/// unchanged member) and warnings, or the record's errors.
 type Outcome = Result<Prepared, Vec<FieldError>>;
 
 /// An accepted record, ready for the writer.
@@ -53,6 +59,10 @@ struct Prepared {
     /// `association:member_id`, the document's key (already built by the normaliser).
     id: PractitionerId,
     member_id: String,
+    /// Content hash of the stored record.
+    hash: u64,
+    /// The listing before this feed has the same hash: nothing to write.
+    unchanged: bool,
     document: Option<TantivyDocument>,
     warnings: Vec<FieldError>,
 }
@@ -65,7 +75,8 @@ pub struct IngestOptions {
     /// The feed is the association's complete member list: members it does not mention are
     /// removed. Members it mentions but rejects keep their previous listing.
     pub replace: bool,
-    /// Validate and report without touching the index.
+    /// Validate and report without touching the index ([`ingest`] only: [`ingest_into`] writes
+    /// exactly when it is given a writer).
     pub dry_run: bool,
     /// Forced format; otherwise from the file name or content type, else sniffed.
     pub format: Option<Format>,
@@ -74,8 +85,12 @@ pub struct IngestOptions {
     pub max_removal_percent: f64,
     /// ...unless this is set.
     pub allow_mass_delete: bool,
-    /// Index writer memory budget.
+    /// Index writer memory budget ([`ingest`] only).
     pub writer_memory_bytes: usize,
+    /// Rejections and warnings listed in the report, each; beyond it they are only counted
+    /// (`rejections_truncated`, `warnings_truncated`), so a hostile feed cannot make the report
+    /// grow without bound. Unlimited by default.
+    pub max_problems: usize,
 }
 
 impl IngestOptions {
@@ -89,37 +104,92 @@ impl IngestOptions {
             max_removal_percent: 20.0,
             allow_mass_delete: false,
             writer_memory_bytes: 256 << 20,
+            max_problems: usize::MAX,
         }
     }
 }
 
-/// Ingests one feed into `index`, calling `progress` with the number of records read so far.
+/// Ingests one feed into `index` and commits, calling `progress` with the number of records
+/// read so far.
 pub fn ingest(
     index: &PractitionerIndex,
+    vocabulary: Arc<Vocabulary>,
+    input: Input,
+    options: &IngestOptions,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> Result<IngestReport> {
+    let started = Instant::now();
+    check_association(&vocabulary, &options.association)?;
+    let mut writer = if options.dry_run {
+        None
+    } else {
+        Some(index.writer(options.writer_memory_bytes)?)
+    };
+    // Read under the writer lock: nobody else can change them before our commit.
+    let mut members = index.members(&options.association)?;
+    let result = ingest_into(
+        writer.as_mut(),
+        &mut members,
+        vocabulary,
+        input,
+        options,
+        progress,
+    );
+    let mut report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            if let Some(writer) = writer {
+                // Rolling back cannot make matters worse than the error being returned.
+                let _ = writer.rollback();
+            }
+            return Err(e);
+        }
+    };
+    if let Some(mut writer) = writer {
+        let commit_started = Instant::now();
+        report.generation = Some(writer.commit()?);
+        tracing::debug!(
+            association = %options.association,
+            commit_ms = commit_started.elapsed().as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "committed"
+        );
+        writer.finish()?;
+    }
+    report.set_elapsed(started.elapsed());
+    Ok(report)
+}
+
+/// Reads one feed, adding and deleting documents through `writer` without committing, and
+/// reports what it did (or, without a writer, what it would do).
+///
+/// `members` is the association's listing before the feed (from
+/// [`PractitionerIndex::members`] or kept by the caller across feeds applied to one writer); on
+/// success it is updated to the listing after it. On an error the writer holds part of the
+/// feed and `members` is unspecified: the caller rolls back.
+///
+/// - An accepted member whose stored record has the hash `members` holds is `unchanged` and
+///   not written; others are `added` or `updated` (delete and add, in the same commit).
+/// - A rejected record changes nothing: with `replace`, its member keeps the previous listing.
+/// - A member id listed twice is rejected on the later record, naming the line of the first.
+/// - With `replace`, members the feed does not mention are removed, unless that is more than
+///   `max_removal_percent` of them and `allow_mass_delete` is off: then
+///   [`IngestError::MassDelete`].
+pub fn ingest_into(
+    mut writer: Option<&mut PractitionerWriter>,
+    members: &mut Members,
     vocabulary: Arc<Vocabulary>,
     mut input: Input,
     options: &IngestOptions,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<IngestReport> {
     let started = Instant::now();
-    if vocabulary.body_by_id(&options.association).is_none() {
-        return Err(IngestError::UnknownAssociation(options.association.clone()));
-    }
+    check_association(&vocabulary, &options.association)?;
     let normalizer = Normalizer::new(
         vocabulary.clone(),
         Gazetteer::embedded(),
         &options.association,
     );
-    let existing: HashSet<String> = index
-        .member_ids(&options.association)?
-        .into_iter()
-        .collect();
-    let mut writer = if options.dry_run {
-        None
-    } else {
-        Some(index.writer(options.writer_memory_bytes)?)
-    };
-
     let format = match options.format.or(input.format_hint) {
         Some(format) => format,
         None => Format::sniff(input.reader.fill_buf().map_err(IngestError::Read)?),
@@ -127,25 +197,38 @@ pub fn ingest(
     let mut report = IngestReport {
         source: input.name.clone(),
         association: options.association.clone(),
-        dry_run: options.dry_run,
+        dry_run: writer.is_none(),
         replace: options.replace,
         ..IngestReport::default()
     };
     report.set_format(format);
     let csv = format == Format::Csv;
+    let max_problems = options.max_problems;
     // Every member id the feed mentions, accepted or not, with its first line.
     let mut seen: HashMap<String, u64> = HashMap::default();
+    // Accepted members whose listing changes; `members` takes them once the feed is read (the
+    // workers compare with the listing before the feed meanwhile).
+    let mut changed: Vec<(String, u64)> = Vec::new();
+    let existing: &Members = members;
 
-    let mapper = DocumentMapper::new(*index.fields());
-    // Normalising and building documents is most of the CPU an ingest needs on our side; it runs
-    // on worker threads while records are read and applied in feed order.
+    let mapper = writer.as_ref().map(|w| DocumentMapper::new(*w.fields()));
+    // Normalising, hashing and building documents is most of the CPU an ingest needs on our
+    // side; it runs on worker threads while records are read and applied in feed order.
     let prepare = |record: &SourceRecord| match &record.record {
         Err(errors) => Err(errors.clone()),
         Ok(feed) => normalizer.normalize(feed).map(|(practitioner, warnings)| {
-            let document = (!options.dry_run).then(|| mapper.to_document(&practitioner));
+            let stored = StoredRecord::of(&practitioner);
+            let hash = stored.hash();
+            let unchanged = existing.get(&practitioner.member_id) == Some(&hash);
+            let document = match &mapper {
+                Some(mapper) if !unchanged => Some(mapper.document(&practitioner, stored)),
+                _ => None,
+            };
             Prepared {
                 id: practitioner.id,
                 member_id: practitioner.member_id,
+                hash,
+                unchanged,
                 document,
                 warnings,
             }
@@ -171,31 +254,31 @@ pub fn ingest(
             None => outcome,
         };
         let read_warnings = report.problems(&record, &record.warnings, csv);
-        report.warnings.extend(read_warnings);
+        report.add_warnings(read_warnings, max_problems);
         match outcome {
-            Ok(Prepared {
-                id,
-                member_id,
-                document,
-                warnings,
-            }) => {
-                let problems = report.problems(&record, &warnings, csv);
-                report.warnings.extend(problems);
+            Ok(prepared) => {
+                let problems = report.problems(&record, &prepared.warnings, csv);
+                report.add_warnings(problems, max_problems);
                 report.accepted += 1;
-                let known = existing.contains(&member_id);
+                if prepared.unchanged {
+                    report.unchanged += 1;
+                    return Ok(());
+                }
+                let known = existing.contains_key(&prepared.member_id);
                 if known {
                     report.updated += 1;
                 } else {
                     report.added += 1;
                 }
-                if let (Some(writer), Some(document)) = (writer.as_mut(), document) {
-                    writer.add_document(id.as_str(), document, known)?;
+                if let (Some(writer), Some(document)) = (writer.as_deref_mut(), prepared.document) {
+                    writer.add_document(prepared.id.as_str(), document, known)?;
                 }
+                changed.push((prepared.member_id, prepared.hash));
             }
             Err(errors) => {
                 report.rejected += 1;
                 let problems = report.problems(&record, &errors, csv);
-                report.rejections.extend(problems);
+                report.add_rejections(problems, max_problems);
             }
         }
         Ok(())
@@ -209,40 +292,38 @@ pub fn ingest(
     )?;
 
     if options.replace {
-        let missing: Vec<&String> = existing
-            .iter()
+        let missing: Vec<String> = members
+            .keys()
             .filter(|id| !seen.contains_key(*id))
+            .cloned()
             .collect();
-        if !missing.is_empty() && !existing.is_empty() {
-            let percent = 100.0 * missing.len() as f64 / existing.len() as f64;
+        if !missing.is_empty() {
+            let percent = 100.0 * missing.len() as f64 / members.len() as f64;
             if percent > options.max_removal_percent && !options.allow_mass_delete {
                 return Err(IngestError::MassDelete {
                     would_remove: missing.len(),
-                    existing: existing.len(),
+                    existing: members.len(),
                     percent,
                     limit: options.max_removal_percent,
                 });
             }
         }
         report.removed = missing.len() as u64;
-        if let Some(writer) = writer.as_mut() {
-            for member in missing {
+        for member in missing {
+            if let Some(writer) = writer.as_deref_mut() {
                 writer.delete(&format!("{}:{member}", options.association));
             }
+            members.remove(&member);
         }
     }
-    if let Some(mut writer) = writer {
-        let commit_started = Instant::now();
-        report.generation = Some(writer.commit()?);
-        tracing::debug!(
-            association = %options.association,
-            commit_ms = commit_started.elapsed().as_millis() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "committed"
-        );
-        writer.finish()?;
-    }
-    report.seconds = started.elapsed().as_secs_f64();
-    report.records_per_second = report.records as f64 / report.seconds.max(1e-9);
+    members.extend(changed);
+    report.set_elapsed(started.elapsed());
     Ok(report)
+}
+
+fn check_association(vocabulary: &Vocabulary, association: &str) -> Result<()> {
+    match vocabulary.body_by_id(association) {
+        Some(_) => Ok(()),
+        None => Err(IngestError::UnknownAssociation(association.to_owned())),
+    }
 }

@@ -45,8 +45,12 @@ pub struct IngestReport {
     pub accepted: u64,
     /// Accepted members that were not in the index before.
     pub added: u64,
-    /// Accepted members that replaced an earlier listing.
+    /// Accepted members that replaced a different earlier listing.
     pub updated: u64,
+    /// Accepted members whose listing is exactly the one already indexed (not written again).
+    /// `added + updated + unchanged = accepted`.
+    pub unchanged: u64,
+    /// Records rejected (each keeps its member's previous listing, if any).
     pub rejected: u64,
     /// Members removed because a `replace` feed no longer lists them.
     pub removed: u64,
@@ -56,13 +60,51 @@ pub struct IngestReport {
     pub seconds: f64,
     pub records_per_second: f64,
     pub rejections: Vec<Problem>,
+    /// Problems of rejected records beyond [`crate::IngestOptions::max_problems`], counted only.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rejections_truncated: u64,
     pub warnings: Vec<Problem>,
+    /// Warnings beyond [`crate::IngestOptions::max_problems`], counted only.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warnings_truncated: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl IngestReport {
     /// Whether every record was accepted.
     pub fn all_accepted(&self) -> bool {
         self.rejected == 0
+    }
+
+    /// Number of warnings, listed or not.
+    pub fn warning_count(&self) -> u64 {
+        self.warnings.len() as u64 + self.warnings_truncated
+    }
+
+    pub(crate) fn set_elapsed(&mut self, elapsed: std::time::Duration) {
+        self.seconds = elapsed.as_secs_f64();
+        self.records_per_second = self.records as f64 / self.seconds.max(1e-9);
+    }
+
+    pub(crate) fn add_warnings(&mut self, problems: Vec<Problem>, max: usize) {
+        push_capped(
+            &mut self.warnings,
+            &mut self.warnings_truncated,
+            problems,
+            max,
+        );
+    }
+
+    pub(crate) fn add_rejections(&mut self, problems: Vec<Problem>, max: usize) {
+        push_capped(
+            &mut self.rejections,
+            &mut self.rejections_truncated,
+            problems,
+            max,
+        );
     }
 
     pub(crate) fn set_format(&mut self, format: Format) {
@@ -113,6 +155,12 @@ impl IngestReport {
     }
 }
 
+fn push_capped(list: &mut Vec<Problem>, truncated: &mut u64, problems: Vec<Problem>, max: usize) {
+    let room = max.saturating_sub(list.len());
+    *truncated += problems.len().saturating_sub(room) as u64;
+    list.extend(problems.into_iter().take(room));
+}
+
 impl fmt::Display for IngestReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verb = if self.dry_run {
@@ -122,13 +170,14 @@ impl fmt::Display for IngestReport {
         };
         write!(
             f,
-            "{}: {verb} {} ({} new, {} updated), rejected {}, warnings {}, removed {} in {:.1}s ({:.0} records/s)",
+            "{}: {verb} {} ({} new, {} updated, {} unchanged), rejected {}, warnings {}, removed {} in {:.1}s ({:.0} records/s)",
             self.association,
             self.accepted,
             self.added,
             self.updated,
+            self.unchanged,
             self.rejected,
-            self.warnings.len(),
+            self.warning_count(),
             self.removed,
             self.seconds,
             self.records_per_second,
@@ -137,5 +186,31 @@ impl fmt::Display for IngestReport {
             write!(f, "; index generation {generation}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(line: u64) -> Problem {
+        Problem {
+            source: "f".into(),
+            line,
+            member_id: None,
+            field: String::new(),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn problems_beyond_the_cap_are_counted_not_listed() {
+        let mut report = IngestReport::default();
+        report.add_rejections(vec![problem(1), problem(2)], 3);
+        report.add_rejections(vec![problem(3), problem(4)], 3);
+        report.add_warnings(vec![problem(5)], 0);
+        assert_eq!(report.rejections.len(), 3);
+        assert_eq!(report.rejections_truncated, 1);
+        assert_eq!((report.warnings.len(), report.warning_count()), (0, 1));
     }
 }

@@ -436,7 +436,8 @@ fn replace_removes_members_missing_from_the_feed_but_keeps_rejected_ones() {
         (report.accepted, report.rejected, report.removed),
         (8, 1, 1)
     );
-    assert_eq!((report.added, report.updated), (0, 8));
+    // m0..m7 are published exactly as before: nothing to write for them.
+    assert_eq!((report.added, report.updated, report.unchanged), (0, 0, 8));
     let ids = index.member_ids("bcta-na").unwrap();
     assert_eq!(ids, (0..9).map(|i| format!("m{i}")).collect::<Vec<_>>());
     assert_eq!(
@@ -445,6 +446,46 @@ fn replace_removes_members_missing_from_the_feed_but_keeps_rejected_ones() {
         "another association is untouched"
     );
     assert_eq!(index.num_practitioners().unwrap(), 12);
+}
+
+#[test]
+fn a_republished_member_is_unchanged_unless_its_normalised_record_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
+    let all: Vec<FeedRecord> = (0..4)
+        .map(|i| FeedRecord {
+            member_id: format!("m{i}"),
+            ..ana()
+        })
+        .collect();
+    run(&index, "bcta-na", "v1.jsonl", jsonl(&all), |_| {}).unwrap();
+    let generation = index.generation().unwrap();
+    let segments = index.tantivy().searchable_segment_ids().unwrap();
+
+    let mut v2 = all.clone();
+    v2[1].name = "Ana Other".into();
+    // Spelled differently, normalised the same: still unchanged.
+    v2[2].approach = Some("BCST".into());
+    let report = run(&index, "bcta-na", "v2.jsonl", jsonl(&v2), |o| {
+        o.replace = true
+    })
+    .unwrap();
+    assert_eq!((report.added, report.updated, report.unchanged), (0, 1, 3));
+    assert_eq!(index.get("bcta-na:m1").unwrap().unwrap().name, "Ana Other");
+    assert!(index.generation().unwrap() > generation);
+
+    let report = run(&index, "bcta-na", "v2.jsonl", jsonl(&v2), |o| {
+        o.replace = true
+    })
+    .unwrap();
+    assert_eq!((report.unchanged, report.removed), (4, 0));
+    assert_eq!(index.num_practitioners().unwrap(), 4);
+    // Nothing was re-indexed: the one new segment of v2 is all the churn.
+    let after = index.tantivy().searchable_segment_ids().unwrap();
+    assert!(
+        after.len() <= segments.len() + 1,
+        "{segments:?} -> {after:?}"
+    );
 }
 
 #[test]
