@@ -21,6 +21,9 @@ pub fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     let limits = FetchLimits {
         timeout: Duration::from_secs(config.ingest.fetch_timeout_secs),
         max_bytes: config.ingest.max_feed_bytes,
+        max_redirects: config.publishing.max_redirects,
+        allow_loopback: config.publishing.allow_loopback,
+        allow_private: config.publishing.allow_private_addresses,
     };
     let input = Input::open(&args.feed, limits)?;
     let options = IngestOptions {
