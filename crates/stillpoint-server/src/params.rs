@@ -225,10 +225,9 @@ pub fn search_query(query: Option<&str>) -> SearchQuery {
         request.limit = per_page;
         match page {
             Some(0) => p.invalid("page", "pages count from 1"),
-            Some(page) => match (page - 1).checked_mul(per_page) {
-                Some(offset) => request.offset = offset,
-                None => p.invalid("page", format!("{page} is too deep; use the cursor")),
-            },
+            // Saturating: a page too deep to count is refused by the engine's window check,
+            // the one place that knows (and names) how deep a page may go.
+            Some(page) => request.offset = (page - 1).saturating_mul(per_page),
             None => {}
         }
     } else {
@@ -265,7 +264,7 @@ fn facets(p: &mut Params, lists: &[String]) -> Option<Vec<Facet>> {
 }
 
 /// The engine names `limit` and `offset`; a client that paged by `page`/`per_page` reads its
-/// own names.
+/// own names, in the parameter and in the reason (`offset + limit` is `page × per_page`).
 pub fn rename_paging(params: &mut [ProblemParam], paging: Paging) {
     if paging == Paging::Pages {
         for param in params {
@@ -274,6 +273,7 @@ pub fn rename_paging(params: &mut [ProblemParam], paging: Paging) {
                 "offset" => "page".into(),
                 _ => continue,
             };
+            param.reason = param.reason.replace("offset + limit", "page × per_page");
         }
     }
 }
@@ -389,5 +389,21 @@ mod tests {
         }];
         rename_paging(&mut params, Paging::Pages);
         assert_eq!(params[0].name, "per_page");
+    }
+
+    #[test]
+    fn a_page_too_deep_to_count_is_left_to_the_window_check() {
+        let q = ok("page=18446744073709551615&per_page=100");
+        assert_eq!(q.request.offset, usize::MAX);
+        let mut params = vec![ProblemParam {
+            name: "offset".into(),
+            reason: "offset + limit is 10100; at most 10000 (use the cursor to go deeper)".into(),
+        }];
+        rename_paging(&mut params, Paging::Pages);
+        assert_eq!(params[0].name, "page");
+        assert_eq!(
+            params[0].reason,
+            "page × per_page is 10100; at most 10000 (use the cursor to go deeper)"
+        );
     }
 }
