@@ -57,10 +57,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
 
     let state = dir.join("state");
     let index = PractitionerIndex::open_or_create(&state)?;
-    let limits = FetchLimits {
-        timeout: Duration::from_secs(60),
-        max_bytes: u64::MAX,
-    };
+    let limits = FetchLimits::new(Duration::from_secs(60), u64::MAX);
     let input = Input::open(feed.to_str().expect("utf-8 path"), limits)?;
     let mut options = IngestOptions::new("upledger");
     options.writer_memory_bytes = args.writer_memory_mb << 20;

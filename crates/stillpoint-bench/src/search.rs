@@ -253,10 +253,7 @@ fn build_index(
         stillpoint_demo::generate(vocabulary, gazetteer.cities(), &options, &mut out)?;
         out.flush()?;
         drop(out);
-        let limits = FetchLimits {
-            timeout: Duration::from_secs(60),
-            max_bytes: u64::MAX,
-        };
+        let limits = FetchLimits::new(Duration::from_secs(60), u64::MAX);
         let input = Input::open(feed.to_str().expect("utf-8 path"), limits)?;
         let mut ingest = IngestOptions::new(association);
         ingest.writer_memory_bytes = 1024 << 20;
