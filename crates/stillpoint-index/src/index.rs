@@ -226,6 +226,13 @@ impl PractitionerWriter {
         &self.fields
     }
 
+    /// Removes every practitioner of an association, including those added by this writer
+    /// since the last commit.
+    pub fn delete_association(&mut self, association: &str) {
+        self.writer
+            .delete_term(Term::from_field_text(self.fields.association, association));
+    }
+
     /// Makes every change durable and visible atomically; returns the new generation. The
     /// payload of the previous commit is carried over, so a plain ingest does not erase what the
     /// publication store recorded there.
@@ -237,7 +244,12 @@ impl PractitionerWriter {
     /// Flushes every change to disk without making it visible yet: the generation the commit
     /// will have is known, and the caller can still abort. Nothing else can be written to the
     /// writer until the prepared commit is committed or aborted.
+    ///
+    /// Every commit gets a generation of its own, even one that changes no document (a
+    /// republished, unchanged list): tantivy would give it the previous commit's opstamp, so
+    /// one no-op operation (deleting the empty id, which no practitioner has) advances it.
     pub fn prepare_commit(&mut self) -> Result<PreparedCommit<'_>> {
+        self.delete("");
         Ok(PreparedCommit {
             inner: self.writer.prepare_commit()?,
         })
@@ -250,6 +262,12 @@ impl PractitionerWriter {
     /// writer. Merges keep the payload of the commit they follow.
     pub fn finish(self) -> Result<()> {
         self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    /// Discards every change since the last commit; the writer stays usable.
+    pub fn discard(&mut self) -> Result<()> {
+        self.writer.rollback()?;
         Ok(())
     }
 
