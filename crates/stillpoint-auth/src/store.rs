@@ -162,11 +162,12 @@ impl TokenStore {
         })
     }
 
-    /// Every token, oldest first, including expired and revoked ones.
+    /// Every token in creation order, including expired and revoked ones.
     pub fn list(&self) -> Result<Vec<TokenInfo>> {
         let document = file::read(&self.paths.file)?;
         let mut tokens: Vec<TokenInfo> = document.tokens.iter().map(TokenInfo::from).collect();
-        tokens.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        // Stable: tokens of the same second stay in the file's order, which is creation order.
+        tokens.sort_by_key(|t| t.created);
         Ok(tokens)
     }
 

@@ -38,6 +38,17 @@ fn created_token_is_listed_and_only_its_hash_is_stored() {
 }
 
 #[test]
+fn list_keeps_creation_order_within_a_second() {
+    let (_dir, store) = store();
+    let now = Timestamp::now();
+    let created: Vec<String> = (0..20)
+        .map(|_| store.create_at("a", None, DAY, now).unwrap().0.id)
+        .collect();
+    let listed: Vec<String> = store.list().unwrap().into_iter().map(|t| t.id).collect();
+    assert_eq!(listed, created);
+}
+
+#[test]
 fn a_missing_directory_or_file_is_an_empty_store() {
     let dir = tempfile::tempdir().unwrap();
     let store = TokenStore::open(&dir.path().join("not-yet")).unwrap();
