@@ -33,6 +33,10 @@ pub struct Args {
     /// Only run the classes whose name contains this.
     #[arg(long)]
     only: Option<String>,
+    /// Runs each search this many times in a row and keeps its fastest run: on a shared,
+    /// noisy machine the fastest of a few runs is closer to what the search itself costs.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
 }
 
 /// Associations and their share of the generated practitioners, as in the demo.
@@ -156,16 +160,22 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         let mut totals = 0u64;
         let mut slowest = (Duration::ZERO, 0usize, 0u64);
         for (i, r) in requests.iter().enumerate() {
-            let started = Instant::now();
-            let cpu_started = ThreadTime::now();
-            let response = engine.search(r)?;
-            let spent = cpu_started.elapsed();
+            let mut best = (Duration::MAX, Duration::MAX, 0);
+            for _ in 0..args.repeat.max(1) {
+                let started = Instant::now();
+                let cpu_started = ThreadTime::now();
+                let response = engine.search(r)?;
+                let spent = cpu_started.elapsed();
+                let wall = started.elapsed();
+                best = (best.0.min(wall), best.1.min(spent), response.total);
+            }
+            let (wall, spent, total) = best;
             if spent > slowest.0 {
-                slowest = (spent, i, response.total);
+                slowest = (spent, i, total);
             }
             cpu.push(spent);
-            times.push(started.elapsed());
-            totals += response.total;
+            times.push(wall);
+            totals += total;
         }
         times.sort_unstable();
         cpu.sort_unstable();
@@ -192,6 +202,7 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         "bench": "search",
         "count": args.count,
         "segments": segments,
+        "repeat": args.repeat,
         "index_built_seconds": built.map(|d| d.as_secs_f64()),
         "classes": report,
     });
