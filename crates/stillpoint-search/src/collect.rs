@@ -10,20 +10,23 @@
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 
 use stillpoint_index::Fields;
-use stillpoint_index::tantivy::columnar::{Column, StrColumn, TermOrdHit};
+use stillpoint_index::tantivy::columnar::{StrColumn, TermOrdHit};
 use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
 use stillpoint_index::tantivy::schema::IndexRecordOption;
 use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
 
-use crate::columns::{FACET_COLUMNS, SegmentColumns, slot, untag};
+use crate::columns::{
+    FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, untag,
+};
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells, haversine_km};
-use crate::plan::{Flag, Plan};
+use crate::plan::Plan;
 use crate::request::{Facet, Sort};
+use crate::spatial::{Centre, Kind, NO_POINT, Source, Spatial, nearest, within};
 use crate::text::facet_field;
 
 /// Above this many cells, scanning every document is cheaper than reading the cells' postings.
@@ -162,20 +165,17 @@ pub(crate) fn collect_segment(
         .map(|g| plan.facets.iter().position(|f| *f == g.facet))
         .collect();
 
-    let flag_columns: Vec<(Column<u64>, u64)> = plan
-        .flags
-        .iter()
-        .map(|&(flag, want)| {
-            let column = match flag {
-                Flag::Accepting => &cols.accepting,
-                Flag::HomeVisits => &cols.home_visits,
-                Flag::Wheelchair => &cols.wheelchair,
-                Flag::SlidingScale => &cols.sliding_scale,
-            };
-            (column.clone(), u64::from(want))
-        })
-        .collect();
-    let verified_column = plan.require_verified().then(|| cols.verified.clone());
+    // Flag filters as bits of the flattened flags (see `SegmentColumns::flags`).
+    let mut flag_mask = 0u16;
+    for &(flag, want) in &plan.flags {
+        let i = flag_bits(flag);
+        flag_mask |= 1 << (2 * i + usize::from(!want));
+    }
+    if plan.require_verified() {
+        flag_mask |= 1 << (2 * VERIFIED_BITS);
+    }
+    let all_flags = cols.flags(reader);
+    let flags = (flag_mask != 0).then_some(all_flags);
     let fee_column = plan.fee_max.map(|_| cols.fee_min.clone());
     let geo_needed = plan.center.is_some() || plan.bbox.is_some();
     let points = geo_needed.then(|| cols.points(reader));
@@ -198,23 +198,10 @@ pub(crate) fn collect_segment(
         None => None,
     };
 
-    // Candidate documents from the geo cells.
-    let mut geo_docs: Option<BitSet> = None;
-    if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
-        // Home-visit areas reach further than the radius: cover the largest one too.
-        let reach = home_column
-            .as_ref()
-            .map_or(0.0, |c| c.max_value())
-            .max(radius);
-        let cells = covering_cells(&circle_boxes(lat, lon, reach));
-        geo_docs = cells_docset(reader, fields, &cells)?;
-    } else if let Some(bbox) = plan.bbox {
-        let cells = covering_cells(&bbox.split());
-        geo_docs = cells_docset(reader, fields, &cells)?;
-    }
     // Nearest first without a radius, nothing counted in the pass and at most one facet
-    // filter: the total comes from the filter's postings, and the page from growing circles
-    // around the centre, instead of visiting every document.
+    // filter: the total comes from the filter's postings or cached counts, and the page from a
+    // walk outward from the centre over the filter's values' locations (see `spatial`), instead
+    // of visiting every document.
     let nearest_possible = plan.center.is_some()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
@@ -227,11 +214,12 @@ pub(crate) fn collect_segment(
         && plan.fee_max.is_none()
         && !plan.require_verified()
         && plan.groups.len() <= 1;
-    // Narrowed further by a selective facet filter, read from its postings, when that facet's
-    // counts are not needed from this pass (a document failing only that filter would be missed).
-    if weight.is_none() {
-        let max_doc = reader.max_doc();
-        let mut best: Option<(u64, usize)> = None;
+    // A selective facet filter narrows the candidates through its postings, when that facet's
+    // counts are not needed from this pass (a document failing only that filter would be
+    // missed).
+    let max_doc = reader.max_doc();
+    let mut selective: Option<(u64, usize)> = None;
+    if weight.is_none() && !nearest_possible {
         for (i, group) in plan.groups.iter().enumerate() {
             let counted = group_count_slot[i].is_some_and(|s| count_columns[s]);
             if counted {
@@ -243,33 +231,60 @@ pub(crate) fn collect_segment(
             for value in &group.values {
                 freq += u64::from(inverted.doc_freq(&Term::from_field_text(field, value))?);
             }
-            // Nearest-first circles beat reading a filter that is not rare.
-            let selective = if nearest_possible { 50 } else { 4 };
-            if freq < u64::from(max_doc) / selective && best.is_none_or(|(f, _)| freq < f) {
-                best = Some((freq, i));
+            if freq < u64::from(max_doc) / 4 && selective.is_none_or(|(f, _)| freq < f) {
+                selective = Some((freq, i));
             }
         }
-        if let Some((_, i)) = best {
-            let group = &plan.groups[i];
-            let field = facet_field(fields, group.facet, plan.verified);
-            let inverted = reader.inverted_index(field)?;
-            let mut bits = BitSet::with_max_value(max_doc.max(1));
-            for value in &group.values {
-                let term = Term::from_field_text(field, value);
-                if let Some(mut postings) =
-                    inverted.read_postings(&term, IndexRecordOption::Basic)?
-                {
-                    let mut doc = postings.doc();
-                    while doc != TERMINATED {
-                        if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
-                            bits.insert(doc);
-                        }
-                        doc = postings.advance();
+    }
+    // A radius alone (no text, no selective filter) walks the quadtree of the segment's
+    // locations: whole nodes inside the circle at once, the rest document by document.
+    let radius_walk = plan.center.is_some()
+        && plan.radius_km.is_some()
+        && weight.is_none()
+        && selective.is_none();
+
+    // Candidate documents from the geo cells.
+    let mut geo_docs: Option<BitSet> = None;
+    if radius_walk {
+        // Candidates come from the walk below.
+    } else if let (Some((lat, lon)), Some(radius), None) = (plan.center, plan.radius_km, selective)
+    {
+        // Text and a radius: the documents within reach, from the same walk.
+        let reach = home_column
+            .as_ref()
+            .map_or(0.0, |c| c.max_value())
+            .max(radius);
+        geo_docs = Some(within_reach(cols, reader, (lat, lon), radius, reach));
+    } else if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
+        // Home-visit areas reach further than the radius: cover the largest one too.
+        let reach = home_column
+            .as_ref()
+            .map_or(0.0, |c| c.max_value())
+            .max(radius);
+        let cells = covering_cells(&circle_boxes(lat, lon, reach));
+        geo_docs = cells_docset(reader, fields, &cells)?;
+    } else if let Some(bbox) = plan.bbox {
+        let cells = covering_cells(&bbox.split());
+        geo_docs = cells_docset(reader, fields, &cells)?;
+    }
+    if let Some((_, i)) = selective {
+        let group = &plan.groups[i];
+        let field = facet_field(fields, group.facet, plan.verified);
+        let inverted = reader.inverted_index(field)?;
+        let mut bits = BitSet::with_max_value(max_doc.max(1));
+        for value in &group.values {
+            let term = Term::from_field_text(field, value);
+            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
+                        bits.insert(doc);
                     }
+                    doc = postings.advance();
                 }
             }
-            geo_docs = Some(bits);
         }
+        geo_docs = Some(bits);
     }
     let geo_docs = geo_docs.map(BitSetDocSet::from);
 
@@ -279,22 +294,68 @@ pub(crate) fn collect_segment(
     };
 
     let alive = reader.alive_bitset();
+    let counts_cell = RefCell::new(counts);
     let heap_cell: RefCell<BinaryHeap<Worst>> = RefCell::new(BinaryHeap::with_capacity(window + 1));
     let total = Cell::new(0u64);
 
     // Returns whether the document was offered to the page as a hit.
-    let mut visit = |doc: DocId, score: f32| -> bool {
+    // Offers a matching document to the page; returns whether it was offered.
+    let id_ords = (window > 0).then(|| cols.id_ords(reader));
+    let offer = |heap: &mut BinaryHeap<Worst>,
+                 doc: DocId,
+                 position: u32,
+                 score: f32,
+                 distance: Option<(f64, usize)>|
+     -> bool {
+        if window == 0 {
+            return false;
+        }
+        // Beyond a full page's worst hit by distance: no need for its id.
+        if plan.sort == Sort::Distance
+            && heap.len() >= window
+            && heap
+                .peek()
+                .is_some_and(|w| distance.map_or(f64::INFINITY, |(d, _)| d) > dist(&w.0))
+        {
+            return false;
+        }
+        let hit = SegmentHit {
+            doc,
+            score,
+            distance,
+            name_ord: name_column
+                .as_ref()
+                .and_then(|c| c.term_ords(doc).next())
+                .unwrap_or(0),
+            id_ord: id_ords.map_or(0, |ids| u64::from(ids[position as usize])),
+            sort: plan.sort,
+        };
+        if let Some(cursor) = &cursor
+            && !cursor.is_after(&hit)
+        {
+            return false;
+        }
+        if heap.len() < window {
+            heap.push(Worst(hit));
+        } else if let Some(worst) = heap.peek()
+            && hit.cmp_in_segment(&worst.0) == Ordering::Less
+        {
+            heap.pop();
+            heap.push(Worst(hit));
+        }
+        true
+    };
+
+    // `position` is the document's rank position; with `count` false the document is only
+    // offered to the page (its counts were added with its quadtree node's).
+    let visit = |doc: DocId, position: u32, score: f32, count: bool| -> bool {
         let mut heap = heap_cell.borrow_mut();
+        let mut counts = counts_cell.borrow_mut();
         if alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
-        for (column, want) in &flag_columns {
-            if column.first(doc) != Some(*want) {
-                return false;
-            }
-        }
-        if let Some(column) = &verified_column
-            && column.first(doc) != Some(1)
+        if let Some(flags) = flags
+            && flags[position as usize] & flag_mask != flag_mask
         {
             return false;
         }
@@ -307,7 +368,7 @@ pub(crate) fn collect_segment(
         // Facet filters first (cheap, and two failures end it): which ones fail.
         // (Without filters, the row is read only for documents that pass the geography.)
         let mut row = match rows {
-            Some(r) if !groups.is_empty() => r.of(doc),
+            Some(r) if !groups.is_empty() => r.at(position),
             _ => &[][..],
         };
         let mut failed: Option<usize> = None;
@@ -329,7 +390,7 @@ pub(crate) fn collect_segment(
         // hit is skipped (the great-circle distance is at least R * |delta latitude|).
         let mut distance = None;
         if let Some(points) = points {
-            let rows = points.of(doc);
+            let rows = points.at(position);
             if let Some(bbox) = &plan.bbox
                 && !rows
                     .clone()
@@ -339,7 +400,9 @@ pub(crate) fn collect_segment(
             }
             if let Some((clat, clon)) = plan.center {
                 let home = match (&home_column, plan.radius_km) {
-                    (Some(c), Some(_)) => c.first(doc).unwrap_or(0.0),
+                    (Some(c), Some(_)) if all_flags[position as usize] & HAS_HOME != 0 => {
+                        c.first(doc).unwrap_or(0.0)
+                    }
                     _ => 0.0,
                 };
                 let mut need = plan.radius_km.map_or(f64::NEG_INFINITY, |r| r.max(home));
@@ -374,10 +437,13 @@ pub(crate) fn collect_segment(
             }
         }
 
+        if !count {
+            return offer(&mut heap, doc, position, score, distance);
+        }
         if groups.is_empty()
             && let Some(r) = rows
         {
-            row = r.of(doc);
+            row = r.at(position);
         }
         if let Some(group) = failed {
             // Counts only in the facet of the one filter it fails.
@@ -399,100 +465,171 @@ pub(crate) fn collect_segment(
                 counts[i][ord as usize] += 1;
             }
         }
-        if window == 0 {
-            return false;
+        offer(&mut heap, doc, position, score, distance)
+    };
+    let nearest_done = nearest_possible && {
+        let (lat, lon) = plan.center.expect("checked");
+        let centre = Centre::new(lat, lon);
+        let spatial = cols.spatial(reader);
+        let points = points.expect("a centre reads the points");
+        let order = cols.in_rank_order(reader);
+        let lists;
+        let mut sources: Vec<Source<'_>> = Vec::new();
+        match groups.first() {
+            None => sources.extend(whole_segment(spatial)),
+            Some(group) => {
+                lists = cols.value_lists(group.slot, reader);
+                for &ord in &group.selected {
+                    sources.extend(lists.sources(ord));
+                }
+            }
         }
-        let hit = SegmentHit {
-            doc,
-            score,
-            distance,
-            name_ord: name_column
-                .as_ref()
-                .and_then(|c| c.term_ords(doc).next())
-                .unwrap_or(0),
-            id_ord: id_column
-                .as_ref()
-                .and_then(|c| c.term_ords(doc).next())
-                .unwrap_or(0),
-            sort: plan.sort,
-        };
-        if let Some(cursor) = &cursor
-            && !cursor.is_after(&hit)
-        {
-            return false;
+        // A document is listed once per location (and per value): visited at its first.
+        let several_values = groups.first().is_some_and(|g| g.selected.len() > 1);
+        let mut seen: HashSet<u32> = HashSet::new();
+        let stopped = nearest(
+            &sources,
+            &centre,
+            &|kind, id| {
+                let point = match kind {
+                    Kind::First => points.at(id).start,
+                    Kind::Extra => id as usize,
+                };
+                (points.lat[point], points.lon[point])
+            },
+            &mut |found| {
+                let position = match found.kind {
+                    Kind::First => found.id,
+                    Kind::Extra => spatial.point_position[found.id as usize],
+                };
+                if (several_values || points.at(position).len() > 1) && !seen.insert(position) {
+                    return;
+                }
+                let _ = visit(order[position as usize], position, 0.0, true);
+            },
+            &|| {
+                let heap = heap_cell.borrow();
+                (heap.len() >= window).then(|| heap.peek().map_or(f64::INFINITY, |w| dist(&w.0)))
+            },
+        );
+        if !stopped {
+            // Every located document of the filter was seen: those without a location follow.
+            let located = spatial.z.partition_point(|&z| z < NO_POINT);
+            for (position, &doc) in order.iter().enumerate().skip(located) {
+                let _ = visit(doc, position as u32, 0.0, true);
+            }
         }
-        if heap.len() < window {
-            heap.push(Worst(hit));
-        } else if let Some(worst) = heap.peek()
-            && hit.cmp_in_segment(&worst.0) == Ordering::Less
-        {
-            heap.pop();
-            heap.push(Worst(hit));
-        }
+        total.set(match plan.groups.first() {
+            None => u64::from(reader.num_docs()),
+            // One value: the cached count of live documents holding it.
+            Some(group) if group.values.len() == 1 => {
+                let slot = slot(group.facet, plan.verified);
+                match (cols.facet(slot), groups[0].selected.first()) {
+                    (Some(_), Some(&ord)) => u64::from(cols.all_counts(slot, reader)[ord as usize]),
+                    _ => 0,
+                }
+            }
+            Some(group) => filter_count(reader, fields, plan, group)?,
+        });
         true
     };
-
-    let nearest_done = nearest_possible && geo_docs.is_none() && {
+    if !nearest_done && radius_walk {
         let (lat, lon) = plan.center.expect("checked");
-        // 2.5, 10, 40, 160, 640 and 2,560 km.
-        let mut radius = 2.5;
-        let mut done = false;
-        while radius <= 2_600.0 {
-            let cells = covering_cells(&circle_boxes(lat, lon, radius));
-            let Some(bits) = cells_docset(reader, fields, &cells)? else {
-                break;
-            };
-            // A circle holding a quarter of the segment is no cheaper than the full pass.
-            if bits.len() > reader.max_doc() as usize / 4 {
-                break;
-            }
-            heap_cell.borrow_mut().clear();
-            // In rank (spatial) order, as in the full pass below.
-            for doc in cols.spatially(reader, BitSetDocSet::from(bits)) {
-                let _ = visit(doc, 0.0);
-            }
-            let heap = heap_cell.borrow();
-            // Every document within the radius was seen; if the page's worst hit is within it,
-            // nothing unseen can come before it.
-            if heap.len() >= window && heap.peek().is_some_and(|w| dist(&w.0) <= radius) {
-                done = true;
-                break;
-            }
-            radius *= 4.0;
-        }
-        if done {
-            total.set(match plan.groups.first() {
-                None => u64::from(reader.num_docs()),
-                // One value: the cached count of live documents holding it.
-                Some(group) if group.values.len() == 1 => {
-                    let slot = slot(group.facet, plan.verified);
-                    match (cols.facet(slot), groups[0].selected.first()) {
-                        (Some(_), Some(&ord)) => {
-                            u64::from(cols.all_counts(slot, reader)[ord as usize])
+        let radius = plan.radius_km.expect("checked");
+        // Home-visit areas reach further than the radius: cover the largest one too.
+        let reach = home_column
+            .as_ref()
+            .map_or(0.0, |c| c.max_value())
+            .max(radius);
+        let centre = Centre::new(lat, lon);
+        let spatial = cols.spatial(reader);
+        let points = points.expect("a centre reads the points");
+        let order = cols.in_rank_order(reader);
+        let sources = whole_segment(spatial);
+        // Nodes inside the circle add their precomputed counts when nothing but the geography
+        // decides (the page, by distance, then needs only the nodes that can still enter it).
+        let whole = groups.is_empty()
+            && flag_mask == 0
+            && plan.fee_max.is_none()
+            && plan.bbox.is_none()
+            && (plan.sort == Sort::Distance || window == 0);
+        let blocks = whole.then(|| cols.blocks(reader));
+        let first_km = |position: u32| {
+            let p = points.at(position).start;
+            centre.distance(points.lat[p], points.lon[p])
+        };
+        let mut seen: HashSet<u32> = HashSet::new();
+        within(
+            &sources,
+            &centre,
+            radius,
+            reach,
+            blocks.as_ref().map(|b| b.min),
+            &mut |node| {
+                let (lo, hi) = node.ranges[0];
+                let block = match (&blocks, node.square) {
+                    (Some(b), Some((k, prefix))) if node.inside && hi - lo >= b.min => {
+                        b.node(k, prefix)
+                    }
+                    _ => None,
+                };
+                if let Some(block) = block {
+                    total.set(total.get() + u64::from(block.live));
+                    let mut counts = counts_cell.borrow_mut();
+                    for (&tagged, &n) in block.tags.iter().zip(block.counts) {
+                        let (slot, ord) = untag(tagged);
+                        if let Some(i) = count_index[slot] {
+                            counts[i][ord as usize] += n;
                         }
-                        _ => 0,
+                    }
+                    drop(counts);
+                    let wanted = window > 0 && {
+                        let heap = heap_cell.borrow();
+                        heap.len() < window || heap.peek().is_none_or(|w| node.near <= dist(&w.0))
+                    };
+                    if wanted {
+                        for position in lo..hi {
+                            let _ = visit(order[position as usize], position, 0.0, false);
+                        }
+                    }
+                } else {
+                    for position in lo..hi {
+                        if !node.inside {
+                            // One location only and no home visits: in only within the radius.
+                            let alone = all_flags[position as usize] & HAS_HOME == 0
+                                && points.at(position).len() == 1;
+                            if alone && node.near > radius {
+                                continue;
+                            }
+                            // Whose first location is beyond the reach is left to its others.
+                            let km = first_km(position);
+                            if (!node.within_reach && km > reach) || (alone && km > radius) {
+                                continue;
+                            }
+                        }
+                        let _ = visit(order[position as usize], position, 0.0, true);
                     }
                 }
-                Some(group) => filter_count(reader, fields, plan, group)?,
-            });
-        } else {
-            // The full pass below starts over.
-            heap_cell.borrow_mut().clear();
-            total.set(0);
-        }
-        done
-    };
-    if nearest_done {
+                // Other locations: their documents unless the first location is within reach
+                // (then visited above, at the first location's node).
+                let (lo, hi) = node.ranges[1];
+                for i in lo..hi {
+                    let point = spatial.extra_point[i as usize] as usize;
+                    if centre.distance(points.lat[point], points.lon[point]) > reach {
+                        continue;
+                    }
+                    let position = spatial.point_position[point];
+                    if first_km(position) <= reach || !seen.insert(position) {
+                        continue;
+                    }
+                    let _ = visit(order[position as usize], position, 0.0, true);
+                }
+            },
+        );
+    }
+    if nearest_done || radius_walk {
         // The page and the total are known.
     } else {
-        // Nearest-first circles that grew too large (a filter rare around the centre): the
-        // filter's postings are fewer than every document.
-        let geo_docs = match (geo_docs, plan.groups.first()) {
-            (None, Some(group)) if nearest_possible && plan.groups.len() == 1 => Some(
-                BitSetDocSet::from(filter_bits(reader, fields, plan, group)?),
-            ),
-            (docs, _) => docs,
-        };
         match (geo_docs, scorer.as_mut()) {
             (Some(mut docs), Some(scorer)) => {
                 // Text and area: the matches, then visited in rank order (see below).
@@ -506,15 +643,16 @@ pub(crate) fn collect_segment(
                     doc = docs.advance();
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
-                for (_, doc, score) in matches {
-                    let _ = visit(doc, score);
+                for (position, doc, score) in matches {
+                    let _ = visit(doc, position, score, true);
                 }
             }
             (Some(docs), None) => {
                 // Visit in rank (spatial) order: the rows and points of the area are then read
                 // front to back instead of at random.
-                for doc in cols.spatially(reader, docs) {
-                    let _ = visit(doc, 0.0);
+                let order = cols.in_rank_order(reader);
+                for position in cols.spatially(reader, docs) {
+                    let _ = visit(order[position as usize], position, 0.0, true);
                 }
             }
             (None, Some(scorer)) => {
@@ -526,8 +664,8 @@ pub(crate) fn collect_segment(
                     doc = scorer.advance();
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
-                for (_, doc, score) in matches {
-                    let _ = visit(doc, score);
+                for (position, doc, score) in matches {
+                    let _ = visit(doc, position, score, true);
                 }
             }
             // Nothing to find and nothing to count: every live document matches.
@@ -537,11 +675,12 @@ pub(crate) fn collect_segment(
             // Everything by name: walk the segment's name order until the page is full.
             (None, None) if unconstrained && plan.groups.is_empty() && plan.sort == Sort::Name => {
                 let mut taken = 0;
+                let rank = cols.rank(reader);
                 for &doc in cols.by_name(reader) {
                     if taken >= window {
                         break;
                     }
-                    if visit(doc, 0.0) {
+                    if visit(doc, rank[doc as usize], 0.0, true) {
                         taken += 1;
                     }
                 }
@@ -549,14 +688,15 @@ pub(crate) fn collect_segment(
             }
             // Every document, in rank order: the rows and points are laid out that way.
             (None, None) => {
-                for &doc in cols.in_rank_order(reader) {
-                    let _ = visit(doc, 0.0);
+                for (position, &doc) in cols.in_rank_order(reader).iter().enumerate() {
+                    let _ = visit(doc, position as u32, 0.0, true);
                 }
             }
         }
     }
     let total = total.get();
     let heap = heap_cell.into_inner();
+    let counts = counts_cell.into_inner();
 
     // Hits, best first.
     let mut hits: Vec<SegmentHit> = heap.into_iter().map(|w| w.0).collect();
@@ -592,6 +732,75 @@ pub(crate) fn collect_segment(
         id_column,
         name_column,
     })
+}
+
+/// The documents that may lie within `radius` of the centre or reach it by home visits (every
+/// document with a location within `reach`, less those with one location, no home visits and
+/// beyond the radius).
+fn within_reach(
+    cols: &SegmentColumns,
+    reader: &SegmentReader,
+    (lat, lon): (f64, f64),
+    radius: f64,
+    reach: f64,
+) -> BitSet {
+    let centre = Centre::new(lat, lon);
+    let spatial = cols.spatial(reader);
+    let points = cols.points(reader);
+    let order = cols.in_rank_order(reader);
+    let flags = cols.flags(reader);
+    let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
+    let km = |point: usize| centre.distance(points.lat[point], points.lon[point]);
+    within(
+        &whole_segment(spatial),
+        &centre,
+        radius,
+        reach,
+        None,
+        &mut |node| {
+            let (lo, hi) = node.ranges[0];
+            for position in lo..hi {
+                let range = points.at(position);
+                let alone = flags[position as usize] & HAS_HOME == 0 && range.len() == 1;
+                if node.inside || (node.within_reach && !alone) {
+                    bits.insert(order[position as usize]);
+                    continue;
+                }
+                if alone && node.near > radius {
+                    continue;
+                }
+                let d = km(range.start);
+                if d <= radius || (!alone && d <= reach) {
+                    bits.insert(order[position as usize]);
+                }
+            }
+            let (lo, hi) = node.ranges[1];
+            for i in lo..hi {
+                let point = spatial.extra_point[i as usize];
+                if km(point as usize) <= reach {
+                    let position = spatial.point_position[point as usize];
+                    bits.insert(order[position as usize]);
+                }
+            }
+        },
+    );
+    bits
+}
+
+/// Every location of the segment: first locations by rank position, then the others.
+fn whole_segment(spatial: &Spatial) -> [Source<'_>; 2] {
+    [
+        Source {
+            z: &spatial.z,
+            ids: None,
+            kind: Kind::First,
+        },
+        Source {
+            z: &spatial.extra_z,
+            ids: Some(&spatial.extra_point),
+            kind: Kind::Extra,
+        },
+    ]
 }
 
 /// The union of the documents in the given geo cells, or `None` when there are too many cells

@@ -15,10 +15,10 @@ use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Field;
 use stillpoint_index::tantivy::{DocId, DocSet, Opstamp, Searcher, SegmentReader, TERMINATED};
 
-use stillpoint_index::geo::{LEVELS, cell_of};
-
+use crate::blocks::{Blocks, ValueLists};
 use crate::error::Result;
 use crate::request::Facet;
+use crate::spatial::{NO_POINT, Spatial, z_code};
 use crate::text::facet_field;
 
 /// Columns of one segment.
@@ -48,6 +48,16 @@ pub(crate) struct SegmentColumns {
     all_counts: Mutex<AllCounts>,
     /// Every document in (name, id) order; computed on the first unfiltered search by name.
     by_name: OnceLock<Vec<DocId>>,
+    /// Per rank position, the flag columns as bits (see [`flag_bits`]).
+    flags: OnceLock<Vec<u16>>,
+    /// Per rank position, the ordinal of the document's id.
+    id_ords: OnceLock<Vec<u32>>,
+    /// The locations by Z-order code (see [`Spatial`]).
+    spatial: OnceLock<Spatial>,
+    /// Per facet slot, each value's locations by Z-order code (nearest first with a filter).
+    value_lists: Mutex<HashMap<usize, Arc<ValueLists>>>,
+    /// Facet counts of dense quadtree nodes, for the current delete generation.
+    blocks: Mutex<Option<(Option<Opstamp>, Arc<Blocks>)>>,
 }
 
 /// (facet slot, delete generation) -> counts per ordinal.
@@ -94,6 +104,11 @@ impl SegmentColumns {
             rank: OnceLock::new(),
             all_counts: Mutex::default(),
             by_name: OnceLock::new(),
+            flags: OnceLock::new(),
+            id_ords: OnceLock::new(),
+            spatial: OnceLock::new(),
+            value_lists: Mutex::default(),
+            blocks: Mutex::default(),
         })
     }
 
@@ -131,8 +146,8 @@ impl SegmentColumns {
         &self.layout(reader).1
     }
 
-    /// The documents of a doc set in rank order.
-    pub fn spatially(&self, reader: &SegmentReader, mut docs: impl DocSet) -> Vec<DocId> {
+    /// The rank positions of a doc set's documents, in rank order.
+    pub fn spatially(&self, reader: &SegmentReader, mut docs: impl DocSet) -> Vec<u32> {
         let rank = self.rank(reader);
         let mut positions: Vec<u32> = Vec::new();
         let mut doc = docs.doc();
@@ -141,17 +156,16 @@ impl SegmentColumns {
             doc = docs.advance();
         }
         positions.sort_unstable();
-        let order = self.in_rank_order(reader);
-        positions.into_iter().map(|p| order[p as usize]).collect()
+        positions
     }
 
     fn layout(&self, reader: &SegmentReader) -> &(Arc<[u32]>, Vec<DocId>) {
         self.rank.get_or_init(|| {
-            let mut order: Vec<(u64, DocId)> = (0..reader.max_doc())
+            let mut order: Vec<(u32, DocId)> = (0..reader.max_doc())
                 .map(|doc| {
                     let key = match (self.lat.first(doc), self.lon.first(doc)) {
-                        (Some(lat), Some(lon)) => z_order(lat, lon),
-                        _ => u64::MAX,
+                        (Some(lat), Some(lon)) => z_code(lat, lon),
+                        _ => NO_POINT,
                     };
                     (key, doc)
                 })
@@ -188,10 +202,7 @@ impl SegmentColumns {
                 }
                 rows.offsets.push(rows.values.len() as u32);
             }
-            Rows {
-                rank: self.rank(reader).clone(),
-                rows,
-            }
+            Rows { rows }
         })
     }
 
@@ -200,7 +211,6 @@ impl SegmentColumns {
         self.points.get_or_init(|| {
             let max_doc = reader.max_doc() as usize;
             let mut points = Points {
-                rank: self.rank(reader).clone(),
                 offsets: Vec::with_capacity(max_doc + 1),
                 lat: Vec::with_capacity(max_doc),
                 lon: Vec::with_capacity(max_doc),
@@ -214,6 +224,104 @@ impl SegmentColumns {
             }
             points
         })
+    }
+
+    /// Per rank position, the flag columns as bits: for flag `i` (see [`flag_bits`]), bit `2i`
+    /// when it holds 1 and bit `2i + 1` when it holds 0 (neither without a value), and
+    /// [`HAS_HOME`] when the home-visit distance is positive.
+    pub fn flags(&self, reader: &SegmentReader) -> &[u16] {
+        self.flags.get_or_init(|| {
+            let columns = [
+                &self.accepting,
+                &self.home_visits,
+                &self.wheelchair,
+                &self.sliding_scale,
+                &self.verified,
+            ];
+            self.in_rank_order(reader)
+                .iter()
+                .map(|&doc| {
+                    let mut bits = 0u16;
+                    for (i, column) in columns.iter().enumerate() {
+                        match column.first(doc) {
+                            Some(1) => bits |= 1 << (2 * i),
+                            Some(0) => bits |= 1 << (2 * i + 1),
+                            _ => {}
+                        }
+                    }
+                    if self.home_visits_km.first(doc).is_some_and(|km| km > 0.0) {
+                        bits |= HAS_HOME;
+                    }
+                    bits
+                })
+                .collect()
+        })
+    }
+
+    /// Per rank position, the ordinal of the document's id (the order of the id strings), read
+    /// for every hit offered to the page.
+    pub fn id_ords(&self, reader: &SegmentReader) -> &[u32] {
+        self.id_ords.get_or_init(|| {
+            self.in_rank_order(reader)
+                .iter()
+                .map(|&doc| {
+                    self.id
+                        .as_ref()
+                        .and_then(|c| c.term_ords(doc).next())
+                        .unwrap_or(0) as u32
+                })
+                .collect()
+        })
+    }
+
+    /// The segment's locations by Z-order code.
+    pub fn spatial(&self, reader: &SegmentReader) -> &Spatial {
+        self.spatial.get_or_init(|| {
+            let points = self.points(reader);
+            Spatial::build(&points.offsets, &points.lat, &points.lon)
+        })
+    }
+
+    /// Each value of a facet slot with its documents' locations by Z-order code.
+    pub fn value_lists(&self, slot: usize, reader: &SegmentReader) -> Arc<ValueLists> {
+        let mut lists = self.value_lists.lock().unwrap_or_else(|e| e.into_inner());
+        lists
+            .entry(slot)
+            .or_insert_with(|| {
+                let terms = self.facets[slot].as_ref().map_or(0, |c| c.num_terms());
+                Arc::new(ValueLists::build(
+                    slot,
+                    terms,
+                    &self.rows(reader).rows,
+                    self.spatial(reader),
+                ))
+            })
+            .clone()
+    }
+
+    /// Facet counts of the dense quadtree nodes over the live documents.
+    pub fn blocks(&self, reader: &SegmentReader) -> Arc<Blocks> {
+        let generation = reader.delete_opstamp();
+        let mut cached = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, blocks)) = cached.as_ref()
+            && *g == generation
+        {
+            return blocks.clone();
+        }
+        let order = self.in_rank_order(reader);
+        let terms: Vec<usize> = self
+            .facets
+            .iter()
+            .map(|c| c.as_ref().map_or(0, |c| c.num_terms()))
+            .collect();
+        let blocks = Arc::new(Blocks::build(
+            &self.spatial(reader).z,
+            &self.rows(reader).rows,
+            &terms,
+            &|position| !reader.is_deleted(order[position as usize]),
+        ));
+        *cached = Some((generation, blocks.clone()));
+        blocks
     }
 
     /// Counts per ordinal of a facet column over the segment's live documents (every facet
@@ -248,6 +356,23 @@ impl SegmentColumns {
     }
 }
 
+/// The flag columns in the order of their bits in [`SegmentColumns::flags`].
+pub(crate) fn flag_bits(flag: crate::plan::Flag) -> usize {
+    use crate::plan::Flag;
+    match flag {
+        Flag::Accepting => 0,
+        Flag::HomeVisits => 1,
+        Flag::Wheelchair => 2,
+        Flag::SlidingScale => 3,
+    }
+}
+
+/// The bits of the verified column in [`SegmentColumns::flags`].
+pub(crate) const VERIFIED_BITS: usize = 4;
+
+/// Set in [`SegmentColumns::flags`] for a document with a positive home-visit distance.
+pub(crate) const HAS_HOME: u16 = 1 << 10;
+
 /// A facet ordinal tagged with its column's slot: slot in the top 8 bits, ordinal below (facet
 /// columns hold a few thousand distinct values at most, far below 2^24).
 pub(crate) fn tag(slot: usize, ord: u32) -> u32 {
@@ -262,8 +387,8 @@ pub(crate) fn untag(tagged: u32) -> (usize, u32) {
 
 /// Variable-length lists per document, flattened.
 pub(crate) struct Multi {
-    offsets: Vec<u32>,
-    values: Vec<u32>,
+    pub offsets: Vec<u32>,
+    pub values: Vec<u32>,
 }
 
 impl Multi {
@@ -276,43 +401,27 @@ impl Multi {
 
 /// Every document's tagged facet ordinals, laid out in rank order.
 pub(crate) struct Rows {
-    rank: Arc<[u32]>,
-    rows: Multi,
+    pub rows: Multi,
 }
 
 impl Rows {
-    pub fn of(&self, doc: DocId) -> &[u32] {
-        self.rows.of(self.rank[doc as usize])
+    /// The row at a rank position.
+    pub fn at(&self, position: u32) -> &[u32] {
+        self.rows.of(position)
     }
-}
-
-/// The Z-order (Morton) key of a point on the finest geo-cell grid: points in the same cell of
-/// any level have keys in one contiguous range.
-fn z_order(lat: f64, lon: f64) -> u64 {
-    let (x, y) = cell_of(LEVELS - 1, lat, lon);
-    let spread = |mut v: u64| {
-        v &= 0xffff_ffff;
-        v = (v | (v << 16)) & 0x0000_ffff_0000_ffff;
-        v = (v | (v << 8)) & 0x00ff_00ff_00ff_00ff;
-        v = (v | (v << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
-        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
-        (v | (v << 1)) & 0x5555_5555_5555_5555
-    };
-    spread(x) | (spread(y) << 1)
 }
 
 /// Location points per document, flattened in rank order.
 pub(crate) struct Points {
-    rank: Arc<[u32]>,
-    offsets: Vec<u32>,
+    pub offsets: Vec<u32>,
     pub lat: Vec<f64>,
     pub lon: Vec<f64>,
 }
 
 impl Points {
-    /// The index range of a document's points in `lat` and `lon`.
-    pub fn of(&self, doc: DocId) -> std::ops::Range<usize> {
-        let position = self.rank[doc as usize] as usize;
+    /// The index range of the points at a rank position.
+    pub fn at(&self, position: u32) -> std::ops::Range<usize> {
+        let position = position as usize;
         self.offsets[position] as usize..self.offsets[position + 1] as usize
     }
 }

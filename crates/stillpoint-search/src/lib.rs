@@ -25,6 +25,7 @@
 //! # Ok(()) }
 //! ```
 
+mod blocks;
 mod collect;
 mod columns;
 mod cursor;
@@ -35,6 +36,7 @@ mod plan;
 mod render;
 pub mod request;
 pub mod response;
+mod spatial;
 mod suggest;
 mod text;
 

@@ -1,0 +1,506 @@
+//! A segment's locations as an implicit quadtree: every location's cell on the finest geo grid
+//! (1/64°) as a Morton (Z-order) code, in arrays sorted by that code, so that any quadtree node
+//! (a square of 2^k by 2^k finest cells) is one contiguous range of each array, found by binary
+//! search.
+//!
+//! Documents are laid out in rank order (the Z-order of their first location, see
+//! [`crate::columns::SegmentColumns::rank`]), so the first locations need no array of their own
+//! beyond their codes; every other location is listed apart ([`Spatial::extra_z`]).
+//!
+//! Two walks use it, both best-first from the node nearest the centre:
+//! - [`nearest`]: the locations in increasing distance, until the page is full and the next
+//!   node lies beyond its worst hit (nearest first without a radius);
+//! - [`within`]: every node that reaches within a distance, telling the caller whether a node
+//!   lies wholly inside the radius (so its documents match without a distance test, and its
+//!   precomputed facet counts can be added at once, see [`NodeCounts`]).
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use stillpoint_index::geo::{LEVELS, cell_of, cell_size, columns, rows};
+
+use crate::geo::{EARTH_RADIUS_KM, haversine_km};
+
+/// Levels of the implicit quadtree above the finest cells: 2^15 columns cover the 23,040 of the
+/// finest grid.
+pub(crate) const TOP: u32 = 15;
+
+/// Codes at or above this belong to no point (documents without a location sort last).
+pub(crate) const NO_POINT: u32 = 1 << 30;
+
+/// Fewer entries than this in a node: its entries are read one by one rather than split.
+const LEAF: u32 = 16;
+
+/// The Morton code of a point's cell on the finest grid: the column's bits at even positions,
+/// the row's at odd positions (15 + 14 bits).
+pub(crate) fn z_code(lat: f64, lon: f64) -> u32 {
+    let (x, y) = cell_of(LEVELS - 1, lat, lon);
+    spread(x as u32) | (spread(y as u32) << 1)
+}
+
+fn spread(v: u32) -> u32 {
+    let mut v = v & 0xffff;
+    v = (v | (v << 8)) & 0x00ff_00ff;
+    v = (v | (v << 4)) & 0x0f0f_0f0f;
+    v = (v | (v << 2)) & 0x3333_3333;
+    (v | (v << 1)) & 0x5555_5555
+}
+
+/// Every location of a segment by Z-order code.
+pub(crate) struct Spatial {
+    /// Per rank position, the code of the document's first location ([`NO_POINT`] without one);
+    /// sorted, since rank order is that order.
+    pub z: Vec<u32>,
+    /// Per point (index into the points' `lat`/`lon`), the rank position of its document.
+    pub point_position: Vec<u32>,
+    /// Every location but the documents' first, by code: the code and the point.
+    pub extra_z: Vec<u32>,
+    pub extra_point: Vec<u32>,
+}
+
+impl Spatial {
+    /// From the points in rank order (`offsets` per position, then `lat`, `lon` per point).
+    pub fn build(offsets: &[u32], lat: &[f64], lon: &[f64]) -> Spatial {
+        let positions = offsets.len().saturating_sub(1);
+        let mut z = Vec::with_capacity(positions);
+        let mut point_position = vec![0u32; lat.len()];
+        let mut extra: Vec<(u32, u32)> = Vec::new();
+        for position in 0..positions {
+            let (start, end) = (offsets[position] as usize, offsets[position + 1] as usize);
+            z.push(if start < end {
+                z_code(lat[start], lon[start])
+            } else {
+                NO_POINT
+            });
+            for point in start..end {
+                point_position[point] = position as u32;
+                if point > start {
+                    extra.push((z_code(lat[point], lon[point]), point as u32));
+                }
+            }
+        }
+        debug_assert!(z.is_sorted());
+        extra.sort_unstable();
+        let (extra_z, extra_point) = extra.into_iter().unzip();
+        Spatial {
+            z,
+            point_position,
+            extra_z,
+            extra_point,
+        }
+    }
+}
+
+/// One sorted array of locations: their codes, and per entry either the rank position of a
+/// document (first locations) or a point (other locations).
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub z: &'a [u32],
+    /// The entries' ids; `None` when each entry's id is its index.
+    pub ids: Option<&'a [u32]>,
+    pub kind: Kind,
+}
+
+impl Source<'_> {
+    pub fn id(&self, i: u32) -> u32 {
+        self.ids.map_or(i, |ids| ids[i as usize])
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// Entries are rank positions; the location is the document's first.
+    First,
+    /// Entries are points; the location is not its document's first.
+    Extra,
+}
+
+/// A square of the quadtree: columns `x << k ..` and rows `y << k ..` of the finest grid.
+#[derive(Clone, Copy, Debug)]
+struct Square {
+    k: u32,
+    x: u32,
+    y: u32,
+}
+
+impl Square {
+    /// The square's extent in degrees, widened by a hair so that a point rounded into one of
+    /// its cells is never outside it.
+    fn bounds(self) -> (f64, f64, f64, f64) {
+        let size = cell_size(LEVELS - 1);
+        let finest = LEVELS - 1;
+        let x0 = u64::from(self.x) << self.k;
+        let y0 = u64::from(self.y) << self.k;
+        let x1 = ((u64::from(self.x) + 1) << self.k).min(columns(finest));
+        let y1 = ((u64::from(self.y) + 1) << self.k).min(rows(finest));
+        const HAIR: f64 = 1e-9;
+        (
+            (y0 as f64 * size - 90.0 - HAIR).max(-90.0),
+            (y1 as f64 * size - 90.0 + HAIR).min(90.0),
+            (x0 as f64 * size - 180.0 - HAIR).max(-180.0),
+            (x1 as f64 * size - 180.0 + HAIR).min(180.0),
+        )
+    }
+
+    fn prefix(self) -> u32 {
+        spread(self.x) | (spread(self.y) << 1)
+    }
+
+    /// The first code of the square, and the first after it.
+    fn codes(self) -> (u64, u64) {
+        let p = u64::from(self.prefix());
+        (p << (2 * self.k), (p + 1) << (2 * self.k))
+    }
+
+    fn is_empty_area(self) -> bool {
+        let finest = LEVELS - 1;
+        (u64::from(self.x) << self.k) >= columns(finest)
+            || (u64::from(self.y) << self.k) >= rows(finest)
+    }
+}
+
+/// Distances from a centre to squares: never more than the distance to any point inside
+/// ([`Centre::lower`]) and never less ([`Centre::upper`]), with a margin for rounding.
+pub(crate) struct Centre {
+    pub lat: f64,
+    pub lon: f64,
+    cos_lat: f64,
+}
+
+impl Centre {
+    pub fn new(lat: f64, lon: f64) -> Centre {
+        Centre {
+            lat,
+            lon,
+            cos_lat: lat.to_radians().cos(),
+        }
+    }
+
+    pub fn distance(&self, lat: f64, lon: f64) -> f64 {
+        haversine_km(self.lat, self.lon, lat, lon)
+    }
+
+    /// A lower bound of the distance to any point of the square: the larger of the latitude gap
+    /// and the distance to the great circle of the nearest meridian edge.
+    fn lower(&self, s: Square) -> f64 {
+        let (lat0, lat1, lon0, lon1) = s.bounds();
+        let dlat = if self.lat < lat0 {
+            lat0 - self.lat
+        } else if self.lat > lat1 {
+            self.lat - lat1
+        } else {
+            0.0
+        };
+        let by_lat = dlat.to_radians() * EARTH_RADIUS_KM;
+        let holds = |l: f64| {
+            (lon0..=lon1).contains(&l)
+                || (lon0..=lon1).contains(&(l - 360.0))
+                || (lon0..=lon1).contains(&(l + 360.0))
+        };
+        let by_lon = if holds(self.lon) {
+            0.0
+        } else {
+            // Longitude differences to the square's meridians, folded into 0..180: they span
+            // [near, far] (far = 180 when the square holds the opposite meridian).
+            let (near, far) = self.folded(lon0, lon1);
+            let far = if holds(self.lon + 180.0) { 180.0 } else { far };
+            // sin is smallest at an end of [near, far] within 0..180.
+            let sin = near.to_radians().sin().min(far.to_radians().sin()).max(0.0);
+            (self.cos_lat.abs() * sin).min(1.0).asin() * EARTH_RADIUS_KM
+        };
+        let bound = by_lat.max(by_lon);
+        (bound * (1.0 - 1e-9) - 1e-9).max(0.0)
+    }
+
+    /// The folded longitude differences (0..180) to two meridians, smaller first.
+    fn folded(&self, lon0: f64, lon1: f64) -> (f64, f64) {
+        let fold = |l: f64| {
+            let d = (l - self.lon).rem_euclid(360.0);
+            if d > 180.0 { 360.0 - d } else { d }
+        };
+        let (a, b) = (fold(lon0), fold(lon1));
+        (a.min(b), a.max(b))
+    }
+
+    /// An upper bound of the distance to any point of the square (infinite when a meridian of
+    /// the square is more than 90° of longitude away). Within 90°, along a parallel the distance
+    /// grows with the longitude difference and along a meridian it has a single minimum, so the
+    /// maximum over the square is at a corner.
+    fn upper(&self, s: Square) -> f64 {
+        let (lat0, lat1, lon0, lon1) = s.bounds();
+        let (_, far) = self.folded(lon0, lon1);
+        if far >= 90.0 || lon1 - lon0 >= 90.0 {
+            return f64::INFINITY;
+        }
+        let mut most: f64 = 0.0;
+        for lat in [lat0, lat1] {
+            for lon in [lon0, lon1] {
+                most = most.max(self.distance(lat, lon));
+            }
+        }
+        most * (1.0 + 1e-9) + 1e-9
+    }
+}
+
+/// A node of the walk: a square with its range in each source.
+struct Node {
+    bound: f64,
+    square: Square,
+    /// Index of the node's ranges in the walk's arena (one range per source).
+    ranges: usize,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Node {
+    /// Reversed, so that the max-heap pops the nearest first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.bound.total_cmp(&self.bound)
+    }
+}
+
+/// The queue of a best-first walk.
+struct Walk<'a> {
+    sources: &'a [Source<'a>],
+    centre: &'a Centre,
+    queue: BinaryHeap<Node>,
+    arena: Vec<(u32, u32)>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(sources: &'a [Source<'a>], centre: &'a Centre) -> Walk<'a> {
+        let mut walk = Walk {
+            sources,
+            centre,
+            queue: BinaryHeap::new(),
+            arena: Vec::new(),
+        };
+        let ranges = walk.arena.len();
+        for s in sources {
+            let hi = s.z.partition_point(|&z| z < NO_POINT) as u32;
+            walk.arena.push((0, hi));
+        }
+        let root = Square { k: TOP, x: 0, y: 0 };
+        walk.push_square(root, ranges);
+        walk
+    }
+
+    fn size(&self, ranges: usize) -> u32 {
+        self.arena[ranges..ranges + self.sources.len()]
+            .iter()
+            .map(|(lo, hi)| hi - lo)
+            .sum()
+    }
+
+    fn push_square(&mut self, square: Square, ranges: usize) {
+        if self.size(ranges) == 0 {
+            return;
+        }
+        let bound = self.centre.lower(square);
+        self.queue.push(Node {
+            bound,
+            square,
+            ranges,
+        });
+    }
+
+    /// Queues the four quarters of a square.
+    fn split(&mut self, square: Square, ranges: usize) {
+        let k = square.k - 1;
+        for c in 0..4u32 {
+            let child = Square {
+                k,
+                x: square.x * 2 + (c & 1),
+                y: square.y * 2 + (c >> 1),
+            };
+            if child.is_empty_area() {
+                continue;
+            }
+            let (start, end) = child.codes();
+            let at = self.arena.len();
+            for i in 0..self.sources.len() {
+                let (lo, hi) = self.arena[ranges + i];
+                let z = &self.sources[i].z[lo as usize..hi as usize];
+                let a = lo + z.partition_point(|&v| u64::from(v) < start) as u32;
+                let b = lo + z.partition_point(|&v| u64::from(v) < end) as u32;
+                self.arena.push((a, b));
+            }
+            self.push_square(child, at);
+        }
+    }
+
+    /// The ranges of a node, per source.
+    fn ranges(&self, ranges: usize) -> &[(u32, u32)] {
+        &self.arena[ranges..ranges + self.sources.len()]
+    }
+}
+
+/// What [`nearest`] hands its caller: an entry of a source.
+pub(crate) struct Found {
+    pub kind: Kind,
+    pub id: u32,
+}
+
+/// Best-first over the sources' locations in increasing distance from the centre. `point` gives
+/// an entry's location; `visit` is called for entries nearest first (by node); `worst` is the distance
+/// beyond which nothing more is wanted (the page's worst hit once it is full). Returns whether
+/// the walk stopped because of `worst` (rather than by running out of locations).
+pub(crate) fn nearest(
+    sources: &[Source<'_>],
+    centre: &Centre,
+    point: &dyn Fn(Kind, u32) -> (f64, f64),
+    visit: &mut dyn FnMut(Found),
+    worst: &dyn Fn() -> Option<f64>,
+) -> bool {
+    let mut walk = Walk::new(sources, centre);
+    while let Some(node) = walk.queue.pop() {
+        if worst().is_some_and(|w| node.bound > w) {
+            return true;
+        }
+        if node.square.k == 0 || walk.size(node.ranges) <= LEAF {
+            // A small node's entries are visited at once, in any order: the page keeps the
+            // best whatever the order, and every entry left in the queue is farther than the
+            // node popped last.
+            for (source, &(lo, hi)) in walk.ranges(node.ranges).iter().enumerate() {
+                let s = &sources[source];
+                for i in lo..hi {
+                    let id = s.id(i);
+                    if let Some(w) = worst() {
+                        let (lat, lon) = point(s.kind, id);
+                        if centre.distance(lat, lon) > w {
+                            continue;
+                        }
+                    }
+                    visit(Found { kind: s.kind, id });
+                }
+            }
+            continue;
+        }
+        walk.split(node.square, node.ranges);
+    }
+    false
+}
+
+/// A node reached by [`within`]: its entries per source, and where it lies.
+pub(crate) struct Reached<'a> {
+    /// The node's ranges, one per source.
+    pub ranges: &'a [(u32, u32)],
+    /// Lower bound of the distance from the centre to the node.
+    pub near: f64,
+    /// Whether every point of the node is within `inside` of the centre.
+    pub inside: bool,
+    /// Whether every point of the node is within `reach` of the centre.
+    pub within_reach: bool,
+    /// The node's square (level and Morton prefix), when it is a whole square.
+    pub square: Option<(u32, u32)>,
+}
+
+/// Every node of the sources within `reach` of the centre, nearest first. With `whole`, a node
+/// wholly inside `inside` (at most `reach`) with at least `whole` first locations is handed over
+/// whole, and other nodes are split down to small ones to find such nodes; without, a node
+/// wholly within `reach` is handed over whole. `visit` receives each node once.
+pub(crate) fn within(
+    sources: &[Source<'_>],
+    centre: &Centre,
+    inside: f64,
+    reach: f64,
+    whole: Option<u32>,
+    visit: &mut dyn FnMut(Reached<'_>),
+) {
+    let mut walk = Walk::new(sources, centre);
+    while let Some(node) = walk.queue.pop() {
+        if node.bound > reach {
+            // Every later node is farther still.
+            break;
+        }
+        let size = walk.size(node.ranges);
+        let upper = centre.upper(node.square);
+        let is_inside = upper <= inside;
+        let within_reach = upper <= reach;
+        let (lo, hi) = walk.ranges(node.ranges)[0];
+        let small = node.square.k == 0 || size <= LEAF;
+        let take = match whole {
+            // Inside: whole when dense. Within reach: document by document, when too sparse to
+            // hold a dense node inside or wholly beyond `inside`.
+            Some(min) => is_inside || (within_reach && (hi - lo < min || node.bound > inside)),
+            None => within_reach,
+        };
+        if take || small {
+            visit(Reached {
+                ranges: walk.ranges(node.ranges),
+                near: node.bound,
+                inside: is_inside,
+                within_reach,
+                square: Some((node.square.k, node.square.prefix())),
+            });
+            continue;
+        }
+        walk.split(node.square, node.ranges);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_nest_like_the_grid() {
+        let a = z_code(51.5, -0.12);
+        let b = z_code(51.5001, -0.1199);
+        // Same 1/16° cell: same code above the two lowest levels' bits.
+        assert_eq!(a >> 4, b >> 4);
+        assert!(z_code(90.0, 180.0) < NO_POINT);
+    }
+
+    #[test]
+    fn bounds_hold_for_points_of_a_square() {
+        let centres = [
+            (51.5, -0.12),
+            (0.0, 179.99),
+            (-89.9, 10.0),
+            (65.0, -179.9),
+            (10.0, 0.0),
+        ];
+        let mut seed = 12345u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for &(clat, clon) in &centres {
+            let c = Centre::new(clat, clon);
+            for _ in 0..20_000 {
+                let lat = next() * 180.0 - 90.0;
+                let lon = next() * 360.0 - 180.0;
+                let (x, y) = cell_of(LEVELS - 1, lat, lon);
+                let k = (next() * 16.0) as u32;
+                let s = Square {
+                    k,
+                    x: (x >> k) as u32,
+                    y: (y >> k) as u32,
+                };
+                let d = c.distance(lat, lon);
+                assert!(
+                    c.lower(s) <= d,
+                    "lower {s:?} {lat},{lon} from {clat},{clon}"
+                );
+                if k < 10 {
+                    assert!(
+                        c.upper(s) >= d,
+                        "upper {s:?} {lat},{lon} from {clat},{clon}"
+                    );
+                }
+            }
+        }
+    }
+}
