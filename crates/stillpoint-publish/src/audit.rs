@@ -18,7 +18,7 @@ pub const AUDIT_FILE: &str = "audit.jsonl";
 /// What happened to a publication.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum AuditOutcome {
     /// Stored durably, committed right after (the generation it was to have is given; should
     /// that commit fail, a `recovered` line follows when it is applied).
     Applied,
@@ -41,7 +41,7 @@ pub struct AuditEvent {
     pub association: String,
     #[serde(flatten)]
     pub action: Action,
-    pub outcome: Outcome,
+    pub outcome: AuditOutcome,
     /// Why it was refused or skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,

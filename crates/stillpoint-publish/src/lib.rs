@@ -66,7 +66,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-pub use audit::{AUDIT_FILE, AuditEvent, Outcome, read_audit_log};
+pub use audit::{AUDIT_FILE, AuditEvent, AuditOutcome, read_audit_log};
 pub use error::{PublishError, Result};
 pub use publication::{Action, Actor, ActorKind, Body, Publication};
 pub use publisher::{AssociationStatus, PublicationSummary, Publisher};

@@ -13,7 +13,7 @@ use stillpoint_model::Vocabulary;
 
 use crate::PublishSettings;
 use crate::apply::{Request, apply, parse_format};
-use crate::audit::{AuditEvent, AuditLog, Outcome};
+use crate::audit::{AuditEvent, AuditLog, AuditOutcome};
 use crate::error::{PublishError, Result};
 use crate::payload::Applied;
 use crate::publication::{Action, Actor, Publication};
@@ -244,7 +244,7 @@ impl Publisher {
         if dry_run {
             self.audit.append(&AuditEvent {
                 counts: Some(report.counts()),
-                ..event(&actor, &association, &action, Outcome::DryRun)
+                ..event(&actor, &association, &action, AuditOutcome::DryRun)
             })?;
             return Ok(report);
         }
@@ -270,7 +270,7 @@ impl Publisher {
             seq: Some(seq),
             counts: Some(report.counts()),
             generation: report.generation,
-            ..event(&actor, &association, &action, Outcome::Applied)
+            ..event(&actor, &association, &action, AuditOutcome::Applied)
         })?;
         applied.set(&association, seq);
         if stop == Stop::BeforeCommit {
@@ -336,14 +336,14 @@ impl Publisher {
         );
         applied.set(association, seq);
         let (outcome, reason, counts) = match result {
-            Ok(report) => (Outcome::Recovered, None, Some(report.counts())),
+            Ok(report) => (AuditOutcome::Recovered, None, Some(report.counts())),
             Err(PublishError::Unreadable(e)) => {
                 // It was read when received; a build that reads feeds differently cannot. It
                 // stays in the store (a rebuild by a build that reads it applies it); holding
                 // every later publication of every association back for it would not help.
                 writer.discard()?;
                 tracing::error!(association, seq, error = %e, "a stored publication cannot be read again; skipped");
-                (Outcome::Skipped, Some(e.to_string()), None)
+                (AuditOutcome::Skipped, Some(e.to_string()), None)
             }
             Err(e) => return Err(e),
         };
@@ -395,7 +395,7 @@ impl Publisher {
     ) -> Result<()> {
         self.audit.append(&AuditEvent {
             reason: Some(error.to_string()),
-            ..event(actor, association, action, Outcome::Refused)
+            ..event(actor, association, action, AuditOutcome::Refused)
         })
     }
 
@@ -451,7 +451,7 @@ pub(crate) fn replay_request<'a>(
     }
 }
 
-fn event(actor: &Actor, association: &str, action: &Action, outcome: Outcome) -> AuditEvent {
+fn event(actor: &Actor, association: &str, action: &Action, outcome: AuditOutcome) -> AuditEvent {
     AuditEvent {
         time: Timestamp::now(),
         actor: actor.clone(),

@@ -141,9 +141,9 @@ pub fn rebuild(
     for association in &associations {
         seqs.insert(association.clone(), store.seqs(association)?);
     }
-    let publications: u64 = seqs.values().map(|s| s.len() as u64).sum();
+    let stored: u64 = seqs.values().map(|s| s.len() as u64).sum();
     if let PreviousIndex::Counted { members } = previous
-        && publications == 0
+        && stored == 0
         && members > 0
     {
         return Err(PublishError::EmptyStore {
@@ -206,8 +206,8 @@ pub fn rebuild(
     Ok(RebuildReport {
         dry_run,
         members: counts.values().sum(),
+        publications: rows.iter().map(|r| r.publications).sum(),
         associations: rows,
-        publications,
         skipped,
         previous,
         generation,

@@ -298,14 +298,14 @@ fn a_replace_removing_too_many_members_is_refused_unless_allowed() {
     assert_eq!(publisher.index().member_ids("bcta-na").unwrap().len(), 2);
 
     let audit = read_audit_log(dir.path()).unwrap();
-    let outcomes: Vec<&Outcome> = audit.iter().map(|e| &e.outcome).collect();
+    let outcomes: Vec<&AuditOutcome> = audit.iter().map(|e| &e.outcome).collect();
     assert_eq!(
         outcomes,
         [
-            &Outcome::Applied,
-            &Outcome::Refused,
-            &Outcome::Refused,
-            &Outcome::Applied
+            &AuditOutcome::Applied,
+            &AuditOutcome::Refused,
+            &AuditOutcome::Refused,
+            &AuditOutcome::Applied
         ]
     );
     assert!(
@@ -427,7 +427,10 @@ fn a_publication_stored_but_not_committed_is_applied_at_the_next_start() {
     assert_eq!(Applied::of(publisher.index()).unwrap().get("bcta-na"), 2);
     let audit = read_audit_log(dir.path()).unwrap();
     let last = audit.last().unwrap();
-    assert_eq!((&last.outcome, last.seq), (&Outcome::Recovered, Some(2)));
+    assert_eq!(
+        (&last.outcome, last.seq),
+        (&AuditOutcome::Recovered, Some(2))
+    );
     assert_eq!(last.actor.id, "tok_test");
     assert_eq!(last.counts.unwrap().added, 1);
 }
@@ -772,7 +775,7 @@ fn a_stored_publication_that_cannot_be_read_again_is_skipped_not_blocking() {
     assert_eq!(snapshot(publisher.index()), before);
     assert_eq!(Applied::of(publisher.index()).unwrap().get("bcta-na"), 2);
     let audit = read_audit_log(dir.path()).unwrap();
-    assert_eq!(audit.last().unwrap().outcome, Outcome::Skipped);
+    assert_eq!(audit.last().unwrap().outcome, AuditOutcome::Skipped);
     let report = delete(&publisher, "bcta-na", "m1").unwrap();
     assert_eq!(report.seq, Some(3));
     let after = snapshot(publisher.index());

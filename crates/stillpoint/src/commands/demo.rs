@@ -1,11 +1,12 @@
-//! `stillpoint demo`: several associations' generated feeds, ingested through the real path,
-//! then the HTTP API serving them (unless `--no-serve`).
+//! `stillpoint demo`: several associations' generated feeds, published through the real path
+//! (store, audit, commit), then the HTTP API serving them (unless `--no-serve`).
 
 use std::process::ExitCode;
 
 use stillpoint_demo::{FeedFormat, GenerateOptions};
 use stillpoint_gazetteer::Gazetteer;
-use stillpoint_ingest::{IngestOptions, Input};
+use stillpoint_ingest::Format;
+use stillpoint_publish::{Action, Actor, Body, Publication};
 
 use crate::cli::DemoArgs;
 use crate::context::Context;
@@ -20,6 +21,7 @@ const ASSOCIATIONS: &[(&str, f64)] = &[
 
 pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let index = context.open_or_create_index()?;
+    let publisher = super::ingest::open_publisher(context, index.clone(), 1_000)?;
     let cities = Gazetteer::embedded().cities();
     for (i, &(association, share)) in ASSOCIATIONS.iter().enumerate() {
         let options = GenerateOptions {
@@ -28,22 +30,21 @@ pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             association: association.to_owned(),
             format: FeedFormat::Jsonl,
         };
-        let mut feed = Vec::new();
-        stillpoint_demo::generate(&context.vocabulary, cities, &options, &mut feed)?;
-        let input =
-            Input::from_reader(&format!("<demo {association}>"), std::io::Cursor::new(feed));
-        let mut ingest = IngestOptions::new(association);
-        // The demo owns these listings: a rerun with a smaller --count may shrink them.
-        ingest.replace = true;
-        ingest.allow_mass_delete = true;
-        ingest.writer_memory_bytes = context.config.index.writer_memory_mb << 20;
-        let report = stillpoint_ingest::ingest(
-            &index,
-            context.vocabulary.clone(),
-            input,
-            &ingest,
-            &mut |_| {},
-        )?;
+        let mut spool = publisher.incoming()?;
+        stillpoint_demo::generate(&context.vocabulary, cities, &options, &mut spool)?;
+        let report = publisher.publish(Publication {
+            association: association.to_owned(),
+            // The demo owns these listings: a rerun with a smaller --count may shrink them.
+            action: Action::Replace,
+            body: Some(Body {
+                spool,
+                format: Some(Format::JsonLines),
+                name: format!("<demo {association}>"),
+            }),
+            dry_run: false,
+            allow_mass_delete: true,
+            actor: Actor::cli("stillpoint demo"),
+        })?;
         println!("{report}");
     }
     let total = index.num_practitioners()?;
@@ -60,7 +61,8 @@ pub fn run(context: &Context, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         println!("  stillpoint serve");
         return Ok(ExitCode::SUCCESS);
     }
-    // The writer is gone (ingest committed and dropped it); the server reads what it wrote.
+    // The writer is gone (each publication released it); the server reads what it wrote.
+    drop(publisher);
     drop(index);
     println!();
     let listen = args.listen.unwrap_or(context.config.server.listen);

@@ -1,4 +1,5 @@
-//! `stillpoint ingest`: one association's feed into the index.
+//! `stillpoint ingest`: one association's feed into the index, as a publication: stored in the
+//! publication store (so `stillpoint rebuild` covers it) and audited like one sent over HTTP.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -6,7 +7,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
-use stillpoint_ingest::{FetchLimits, Format, IngestOptions, IngestReport, Input};
+use stillpoint_index::PractitionerIndex;
+use stillpoint_ingest::{FetchLimits, Format, Input};
+use stillpoint_publish::{
+    Action, Actor, Body, Publication, PublishReport, PublishSettings, Publisher,
+};
 
 use super::EXIT_REJECTED;
 use crate::cli::{FeedFormatArg, IngestArgs};
@@ -25,33 +30,43 @@ pub fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
         allow_loopback: config.publishing.allow_loopback,
         allow_private: config.publishing.allow_private_addresses,
     };
-    let input = Input::open(&args.feed, limits)?;
-    let options = IngestOptions {
-        association: args.association.clone(),
-        replace: args.replace,
-        dry_run: args.dry_run,
-        format: args.format.map(|f| match f {
+    let mut input = Input::open(&args.feed, limits)?;
+    let publisher = open_publisher(context, index, usize::MAX)?;
+    // The feed as read becomes the publication's body in the store, like an HTTP body: what
+    // `stillpoint rebuild` replays. A file is copied too (it may change after).
+    let mut spool = publisher.incoming()?;
+    std::io::copy(&mut input.reader, &mut spool)
+        .with_context(|| format!("reading {}", input.name))?;
+    let format = args
+        .format
+        .map(|f| match f {
             FeedFormatArg::Jsonl => Format::JsonLines,
             FeedFormatArg::Json => Format::Json,
             FeedFormatArg::Csv => Format::Csv,
+        })
+        .or(input.format_hint);
+    let publication = Publication {
+        association: args.association.clone(),
+        action: if args.replace {
+            Action::Replace
+        } else {
+            Action::Upsert
+        },
+        body: Some(Body {
+            spool,
+            format,
+            name: input.name.clone(),
         }),
-        max_record_bytes: config.ingest.max_record_bytes,
-        max_removal_percent: config.ingest.max_removal_percent,
+        dry_run: args.dry_run,
         allow_mass_delete: args.allow_mass_delete,
-        writer_memory_bytes: config.index.writer_memory_mb << 20,
+        actor: Actor::cli("stillpoint ingest"),
     };
     let progress = progress_bar();
-    let report = stillpoint_ingest::ingest(
-        &index,
-        context.vocabulary.clone(),
-        input,
-        &options,
-        &mut |n| {
-            if n % 1024 == 0 {
-                progress.set_position(n);
-            }
-        },
-    );
+    let report = publisher.publish_with_progress(publication, &mut |n| {
+        if n % 1024 == 0 {
+            progress.set_position(n);
+        }
+    });
     progress.finish_and_clear();
     let report = report?;
     if let Some(path) = &args.report_json {
@@ -66,20 +81,52 @@ pub fn run(context: &Context, args: &IngestArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// The configuration's limits for publishing; `max_problems` listed per report.
+pub fn publish_settings(
+    config: &stillpoint_config::Config,
+    max_problems: usize,
+) -> PublishSettings {
+    PublishSettings {
+        writer_memory_bytes: config.index.writer_memory_mb << 20,
+        max_record_bytes: config.ingest.max_record_bytes,
+        max_removal_percent: config.ingest.max_removal_percent,
+        max_problems,
+    }
+}
+
+/// The publisher of the state directory over `index` (which it brings up to the store).
+pub fn open_publisher(
+    context: &Context,
+    index: PractitionerIndex,
+    max_problems: usize,
+) -> anyhow::Result<Publisher> {
+    let dir = context.state_dir();
+    Publisher::open(
+        &dir,
+        index,
+        context.vocabulary.clone(),
+        publish_settings(&context.config, max_problems),
+    )
+    .with_context(|| format!("opening the publication store in {}", dir.display()))
+}
+
 /// Rejections and warnings on stderr (`file:line: field: message`), the summary on stdout.
-pub fn print_report(report: &IngestReport) {
-    for (kind, problems) in [
-        ("rejected", &report.rejections),
-        ("warning", &report.warnings),
+pub fn print_report(report: &PublishReport) {
+    let name = if report.source.is_empty() {
+        "<body>"
+    } else {
+        report.source.as_str()
+    };
+    for (kind, problems, truncated) in [
+        ("rejected", &report.rejections, report.rejections_truncated),
+        ("warning", &report.warnings, report.warnings_truncated),
     ] {
         for problem in problems.iter().take(PRINTED_PROBLEMS) {
-            eprintln!("{kind}: {problem}");
+            eprintln!("{kind}: {name}:{problem}");
         }
-        if problems.len() > PRINTED_PROBLEMS {
-            eprintln!(
-                "... and {} more {kind} (see --report-json)",
-                problems.len() - PRINTED_PROBLEMS
-            );
+        let more = problems.len().saturating_sub(PRINTED_PROBLEMS) as u64 + truncated;
+        if more > 0 {
+            eprintln!("... and {more} more {kind} (see --report-json)");
         }
     }
     println!("{report}");
