@@ -55,6 +55,16 @@ impl FetchError {
         }
     }
 
+    /// The message without the URL, for callers that name the URL themselves (`refused:
+    /// 10.0.0.1 is a private address ...` rather than `refused http://...: 10.0.0.1 ...`).
+    pub fn reason(&self) -> String {
+        match self {
+            FetchError::InvalidUrl { reason, .. } => format!("invalid URL: {reason}"),
+            FetchError::Refused { reason, .. } => format!("refused: {reason}"),
+            other => other.to_string(),
+        }
+    }
+
     /// Finds the `FetchError` inside an [`std::io::Error`] returned by reading a
     /// [`crate::Response`]'s body (timeouts, the size cap, network failures), so a caller that
     /// only sees `io::Error`s can still report the right kind.
@@ -126,6 +136,13 @@ mod tests {
             assert_eq!(error.to_string(), message);
             assert_eq!(error.kind(), kind);
         }
+        let refused = FetchError::Refused {
+            url: "http://a.example/".into(),
+            reason: "10.0.0.1 is a private address".into(),
+        };
+        assert_eq!(refused.reason(), "refused: 10.0.0.1 is a private address");
+        let status = FetchError::Status { status: 500 };
+        assert_eq!(status.reason(), status.to_string());
     }
 
     #[test]
