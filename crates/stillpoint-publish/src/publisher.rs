@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use jiff::Timestamp;
@@ -37,8 +38,10 @@ pub struct Publisher {
     index: PractitionerIndex,
     vocabulary: Arc<Vocabulary>,
     settings: PublishSettings,
-    /// Serialises this process's publications; tantivy's lock serialises processes.
-    serial: Mutex<()>,
+    /// Serialises this process's publications (tantivy's lock serialises processes), and holds
+    /// the thread releasing the last publication's writer: it waits for the merges that
+    /// commit started, so the response need not (see [`finish_in_background`]).
+    serial: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Publisher {
@@ -99,7 +102,7 @@ impl Publisher {
             index,
             vocabulary,
             settings,
-            serial: Mutex::new(()),
+            serial: Mutex::new(None),
         };
         match publisher
             .index
@@ -158,7 +161,8 @@ impl Publisher {
         let started = Instant::now();
         let received_at = Timestamp::now();
         self.check(&publication)?;
-        let _serial = self.serial.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut serial = self.serial.lock().unwrap_or_else(PoisonError::into_inner);
+        join(serial.take());
         let mut writer = self.index.writer(self.settings.writer_memory_bytes)?;
         let result = self.publish_locked(
             &mut writer,
@@ -168,11 +172,29 @@ impl Publisher {
             progress,
             stop,
         );
-        if stop == Stop::BeforeCommit {
-            return result
-                .and_then(|report| writer.rollback().map(|()| report).map_err(Into::into));
+        match result {
+            Ok(report) if stop == Stop::BeforeCommit => {
+                writer.rollback()?;
+                Ok(report)
+            }
+            Ok(report) => {
+                *serial = finish_in_background(writer);
+                Ok(report)
+            }
+            Err(error) => release(writer, Err(error)),
         }
-        release(writer, result)
+    }
+
+    /// Waits until the writer of the last publication is released (its merges done): another
+    /// writer of this index, in this process or another, can then be taken at once. Dropping
+    /// the publisher does the same.
+    pub fn wait_idle(&self) {
+        join(
+            self.serial
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
     }
 
     fn publish_locked(
@@ -462,6 +484,58 @@ fn event(actor: &Actor, association: &str, action: &Action, outcome: AuditOutcom
         seq: None,
         counts: None,
         generation: None,
+    }
+}
+
+impl Drop for Publisher {
+    fn drop(&mut self) {
+        self.wait_idle();
+    }
+}
+
+/// Releases a writer whose commit is done on a thread of its own: waiting for the merges the
+/// commit started can take seconds on a large index, and the publication is already durable
+/// and visible. The writer lock is held until then, so the next publication of this process
+/// joins the thread first; another process's writer meanwhile gets `Busy`, as it would while
+/// the merges ran inline.
+///
+/// The merges are waited for rather than abandoned: dropping a tantivy writer kills its
+/// segment updater, but a merge already running finishes and may still write `meta.json` or
+/// collect files after the lock has passed to another writer.
+fn finish_in_background(writer: PractitionerWriter) -> Option<JoinHandle<()>> {
+    let slot = Arc::new(Mutex::new(Some(writer)));
+    let theirs = Arc::clone(&slot);
+    let spawned = std::thread::Builder::new()
+        .name("stillpoint-merges".to_owned())
+        .spawn(move || finish(take(&theirs)));
+    match spawned {
+        Ok(handle) => Some(handle),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot start a thread to wait for merges; waiting here");
+            finish(take(&slot));
+            None
+        }
+    }
+}
+
+fn take(slot: &Mutex<Option<PractitionerWriter>>) -> Option<PractitionerWriter> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+fn finish(writer: Option<PractitionerWriter>) {
+    if let Some(writer) = writer
+        && let Err(e) = writer.finish()
+    {
+        // The commit is done; a merge that failed is retried by later writers.
+        tracing::warn!(error = %e, "waiting for index merges failed");
+    }
+}
+
+fn join(handle: Option<JoinHandle<()>>) {
+    if let Some(handle) = handle
+        && handle.join().is_err()
+    {
+        tracing::warn!("the thread waiting for index merges panicked");
     }
 }
 

@@ -101,7 +101,9 @@ pub enum PreviousIndex {
 /// creates an empty index and recovery replays the whole store into it.
 ///
 /// A running server keeps its open index (it must be restarted to serve the new one, and must
-/// be restarted anyway when the schema changed, since it was built for the old one).
+/// be restarted anyway when the schema changed, since it was built for the old one). The new
+/// index's generations start again from the rebuild's own operations, usually lower than the
+/// old index's.
 pub fn rebuild(
     state_dir: &Path,
     vocabulary: Arc<Vocabulary>,

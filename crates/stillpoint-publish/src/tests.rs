@@ -463,6 +463,7 @@ fn an_index_without_a_payload_gets_every_stored_publication_again() {
     replace(&publisher, "upledger", &members(1..=2)).unwrap();
     let before = snapshot(publisher.index());
     // A commit without payload: an index written by something else than the publisher.
+    publisher.wait_idle();
     let mut writer = publisher.index().writer(64 << 20).unwrap();
     writer.prepare_commit().unwrap().commit(None).unwrap();
     writer.finish().unwrap();
@@ -658,6 +659,8 @@ fn a_writer_held_elsewhere_makes_publishing_and_rebuilding_busy() {
     let dir = tempfile::tempdir().unwrap();
     let publisher = open(dir.path());
     replace(&publisher, "bcta-na", &members(1..=2)).unwrap();
+    // The publication's merges done, the writer is free for another.
+    publisher.wait_idle();
     let writer = publisher.index().writer(64 << 20).unwrap();
     let err = replace(&publisher, "bcta-na", &members(1..=3)).unwrap_err();
     assert!(matches!(err, PublishError::Busy { .. }), "{err}");
