@@ -23,7 +23,7 @@ use crate::columns::{
 };
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
-use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells, haversine_km};
+use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells};
 use crate::plan::Plan;
 use crate::request::{Facet, Sort};
 use crate::spatial::{Centre, Kind, NO_POINT, Source, Spatial, nearest, within};
@@ -126,12 +126,11 @@ pub(crate) fn collect_segment(
     let mut groups: Vec<GroupColumn> = Vec::with_capacity(plan.groups.len());
     for group in &plan.groups {
         let slot = slot(group.facet, plan.verified);
+        let terms = cols.terms(slot)?;
         let mut selected = Vec::new();
-        if let Some(column) = cols.facet(slot) {
-            for value in &group.values {
-                if let Some(ord) = column.dictionary().term_ord(value)? {
-                    selected.push(ord as u32);
-                }
+        for value in &group.values {
+            if let Ok(ord) = terms.binary_search_by(|t| t.as_bytes().cmp(value.as_bytes())) {
+                selected.push(ord as u32);
             }
         }
         selected.sort_unstable();
@@ -294,6 +293,7 @@ pub(crate) fn collect_segment(
     };
 
     let alive = reader.alive_bitset();
+    let centre = plan.center.map(|(lat, lon)| Centre::new(lat, lon));
     let counts_cell = RefCell::new(counts);
     let heap_cell: RefCell<BinaryHeap<Worst>> = RefCell::new(BinaryHeap::with_capacity(window + 1));
     let total = Cell::new(0u64);
@@ -398,7 +398,7 @@ pub(crate) fn collect_segment(
             {
                 return false;
             }
-            if let Some((clat, clon)) = plan.center {
+            if let Some((clat, _)) = plan.center {
                 let home = match (&home_column, plan.radius_km) {
                     (Some(c), Some(_)) if all_flags[position as usize] & HAS_HOME != 0 => {
                         c.first(doc).unwrap_or(0.0)
@@ -421,7 +421,9 @@ pub(crate) fn collect_segment(
                     if (la - clat).abs().to_radians() * EARTH_RADIUS_KM > reach {
                         continue;
                     }
-                    let d = haversine_km(clat, clon, la, points.lon[row]);
+                    let d = centre
+                        .as_ref()
+                        .map_or(0.0, |c| c.distance(la, points.lon[row]));
                     if d < best.0 {
                         best = (d, i);
                     }
@@ -468,8 +470,7 @@ pub(crate) fn collect_segment(
         offer(&mut heap, doc, position, score, distance)
     };
     let nearest_done = nearest_possible && {
-        let (lat, lon) = plan.center.expect("checked");
-        let centre = Centre::new(lat, lon);
+        let centre = centre.as_ref().expect("checked");
         let spatial = cols.spatial(reader);
         let points = points.expect("a centre reads the points");
         let order = cols.in_rank_order(reader);
@@ -489,7 +490,7 @@ pub(crate) fn collect_segment(
         let mut seen: HashSet<u32> = HashSet::new();
         let stopped = nearest(
             &sources,
-            &centre,
+            centre,
             &|kind, id| {
                 let point = match kind {
                     Kind::First => points.at(id).start,
@@ -534,18 +535,21 @@ pub(crate) fn collect_segment(
         true
     };
     if !nearest_done && radius_walk {
-        let (lat, lon) = plan.center.expect("checked");
+        let centre = centre.as_ref().expect("checked");
         let radius = plan.radius_km.expect("checked");
         // Home-visit areas reach further than the radius: cover the largest one too.
         let reach = home_column
             .as_ref()
             .map_or(0.0, |c| c.max_value())
             .max(radius);
-        let centre = Centre::new(lat, lon);
         let spatial = cols.spatial(reader);
         let points = points.expect("a centre reads the points");
         let order = cols.in_rank_order(reader);
         let sources = whole_segment(spatial);
+        let worst = || {
+            let heap = heap_cell.borrow();
+            (heap.len() >= window).then(|| heap.peek().map_or(f64::INFINITY, |w| dist(&w.0)))
+        };
         // Nodes inside the circle add their precomputed counts when nothing but the geography
         // decides (the page, by distance, then needs only the nodes that can still enter it).
         let whole = groups.is_empty()
@@ -561,7 +565,7 @@ pub(crate) fn collect_segment(
         let mut seen: HashSet<u32> = HashSet::new();
         within(
             &sources,
-            &centre,
+            centre,
             radius,
             reach,
             blocks.as_ref().map(|b| b.min),
@@ -588,9 +592,26 @@ pub(crate) fn collect_segment(
                         heap.len() < window || heap.peek().is_none_or(|w| node.near <= dist(&w.0))
                     };
                     if wanted {
-                        for position in lo..hi {
-                            let _ = visit(order[position as usize], position, 0.0, false);
-                        }
+                        // Nearest first within the node, while they can still enter the page
+                        // (a dense city's centre holds thousands, most of them far down).
+                        let node_docs = Source {
+                            z: &spatial.z[lo as usize..hi as usize],
+                            ids: None,
+                            base: lo,
+                            kind: Kind::First,
+                        };
+                        nearest(
+                            &[node_docs],
+                            centre,
+                            &|_, position| {
+                                let p = points.at(position).start;
+                                (points.lat[p], points.lon[p])
+                            },
+                            &mut |found| {
+                                let _ = visit(order[found.id as usize], found.id, 0.0, false);
+                            },
+                            &worst,
+                        );
                     }
                 } else {
                     for position in lo..hi {
@@ -705,23 +726,13 @@ pub(crate) fn collect_segment(
     // Facet counts as strings.
     let mut facets = Vec::with_capacity(counts.len());
     for (facet, counts) in plan.facets.iter().zip(&counts) {
-        let mut values = Vec::new();
-        if let Some(column) = cols.facet(slot(*facet, plan.verified)) {
-            let (ords, nonzero): (Vec<u64>, Vec<u32>) = counts
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| **c > 0)
-                .map(|(ord, c)| (ord as u64, *c))
-                .unzip();
-            let mut i = 0;
-            column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                values.push((
-                    String::from_utf8_lossy(bytes).into_owned(),
-                    u64::from(nonzero[i]),
-                ));
-                i += 1;
-            })?;
-        }
+        let terms = cols.terms(slot(*facet, plan.verified))?;
+        let values = counts
+            .iter()
+            .zip(terms)
+            .filter(|(c, _)| **c > 0)
+            .map(|(c, term)| (term.clone(), u64::from(*c)))
+            .collect();
         facets.push(values);
     }
 
@@ -793,11 +804,13 @@ fn whole_segment(spatial: &Spatial) -> [Source<'_>; 2] {
         Source {
             z: &spatial.z,
             ids: None,
+            base: 0,
             kind: Kind::First,
         },
         Source {
             z: &spatial.extra_z,
             ids: Some(&spatial.extra_point),
+            base: 0,
             kind: Kind::Extra,
         },
     ]

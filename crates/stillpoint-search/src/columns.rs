@@ -52,6 +52,9 @@ pub(crate) struct SegmentColumns {
     flags: OnceLock<Vec<u16>>,
     /// Per rank position, the ordinal of the document's id.
     id_ords: OnceLock<Vec<u32>>,
+    /// Per facet slot, every value of its column in ordinal order (the dictionaries are
+    /// compressed blocks: reading them on every search showed in the profiles).
+    terms: [OnceLock<Vec<String>>; FACET_COLUMNS],
     /// The locations by Z-order code (see [`Spatial`]).
     spatial: OnceLock<Spatial>,
     /// Per facet slot, each value's locations by Z-order code (nearest first with a filter).
@@ -106,6 +109,7 @@ impl SegmentColumns {
             by_name: OnceLock::new(),
             flags: OnceLock::new(),
             id_ords: OnceLock::new(),
+            terms: Default::default(),
             spatial: OnceLock::new(),
             value_lists: Mutex::default(),
             blocks: Mutex::default(),
@@ -114,6 +118,21 @@ impl SegmentColumns {
 
     pub fn facet(&self, slot: usize) -> Option<&StrColumn> {
         self.facets[slot].as_ref()
+    }
+
+    /// Every value of a facet column, in ordinal order (empty without the column).
+    pub fn terms(&self, slot: usize) -> Result<&[String]> {
+        if let Some(terms) = self.terms[slot].get() {
+            return Ok(terms);
+        }
+        let mut terms = Vec::new();
+        if let Some(column) = &self.facets[slot] {
+            let ords: Vec<u64> = (0..column.num_terms() as u64).collect();
+            column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                terms.push(String::from_utf8_lossy(bytes).into_owned());
+            })?;
+        }
+        Ok(self.terms[slot].get_or_init(|| terms))
     }
 
     /// Every document of the segment (deleted ones included) in name order, ties by id.

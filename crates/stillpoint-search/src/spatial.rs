@@ -14,6 +14,7 @@
 //!   lies wholly inside the radius (so its documents match without a distance test, and its
 //!   precomputed facet counts can be added at once, see [`NodeCounts`]).
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -29,7 +30,7 @@ pub(crate) const TOP: u32 = 15;
 pub(crate) const NO_POINT: u32 = 1 << 30;
 
 /// Fewer entries than this in a node: its entries are read one by one rather than split.
-const LEAF: u32 = 16;
+const LEAF: u32 = 48;
 
 /// The Morton code of a point's cell on the finest grid: the column's bits at even positions,
 /// the row's at odd positions (15 + 14 bits).
@@ -96,14 +97,15 @@ impl Spatial {
 #[derive(Clone, Copy)]
 pub(crate) struct Source<'a> {
     pub z: &'a [u32],
-    /// The entries' ids; `None` when each entry's id is its index.
+    /// The entries' ids; `None` when each entry's id is `base` plus its index.
     pub ids: Option<&'a [u32]>,
+    pub base: u32,
     pub kind: Kind,
 }
 
 impl Source<'_> {
     pub fn id(&self, i: u32) -> u32 {
-        self.ids.map_or(i, |ids| ids[i as usize])
+        self.ids.map_or(self.base + i, |ids| ids[i as usize])
     }
 }
 
@@ -146,12 +148,6 @@ impl Square {
         spread(self.x) | (spread(self.y) << 1)
     }
 
-    /// The first code of the square, and the first after it.
-    fn codes(self) -> (u64, u64) {
-        let p = u64::from(self.prefix());
-        (p << (2 * self.k), (p + 1) << (2 * self.k))
-    }
-
     fn is_empty_area(self) -> bool {
         let finest = LEVELS - 1;
         (u64::from(self.x) << self.k) >= columns(finest)
@@ -165,6 +161,9 @@ pub(crate) struct Centre {
     pub lat: f64,
     pub lon: f64,
     cos_lat: f64,
+    /// The last point measured and its distance: many documents share a point (those placed
+    /// at their city's centre), and they come one after another in code order.
+    last: Cell<(f64, f64, f64)>,
 }
 
 impl Centre {
@@ -173,11 +172,19 @@ impl Centre {
             lat,
             lon,
             cos_lat: lat.to_radians().cos(),
+            last: Cell::new((f64::NAN, f64::NAN, f64::NAN)),
         }
     }
 
+    /// The great-circle distance to a point ([`haversine_km`], so equal to it bit for bit).
     pub fn distance(&self, lat: f64, lon: f64) -> f64 {
-        haversine_km(self.lat, self.lon, lat, lon)
+        let (a, b, d) = self.last.get();
+        if a.to_bits() == lat.to_bits() && b.to_bits() == lon.to_bits() {
+            return d;
+        }
+        let d = haversine_km(self.lat, self.lon, lat, lon);
+        self.last.set((lat, lon, d));
+        d
     }
 
     /// A lower bound of the distance to any point of the square: the larger of the latitude gap
@@ -232,12 +239,18 @@ impl Centre {
         if far >= 90.0 || lon1 - lon0 >= 90.0 {
             return f64::INFINITY;
         }
-        let mut most: f64 = 0.0;
-        for lat in [lat0, lat1] {
-            for lon in [lon0, lon1] {
-                most = most.max(self.distance(lat, lon));
+        // The haversine term of each corner, from the sines and cosines the corners share; the
+        // largest term is the farthest corner.
+        let half_sin = |d: f64| (d.to_radians() / 2.0).sin();
+        let lat_terms = [lat0, lat1].map(|lat| (half_sin(lat - self.lat), lat.to_radians().cos()));
+        let lon_terms = [lon0, lon1].map(|lon| half_sin(lon - self.lon));
+        let mut a: f64 = 0.0;
+        for (s_lat, cos) in lat_terms {
+            for s_lon in lon_terms {
+                a = a.max(s_lat * s_lat + self.cos_lat * cos * s_lon * s_lon);
             }
         }
+        let most = 2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin();
         most * (1.0 + 1e-9) + 1e-9
     }
 }
@@ -313,9 +326,22 @@ impl<'a> Walk<'a> {
         });
     }
 
-    /// Queues the four quarters of a square.
+    /// Queues the four quarters of a square. The quarters' codes follow each other, so three
+    /// binary searches per source cut the square's range into theirs.
     fn split(&mut self, square: Square, ranges: usize) {
         let k = square.k - 1;
+        let first = u64::from(square.prefix()) << 2;
+        let mut cuts: Vec<[u32; 5]> = Vec::with_capacity(self.sources.len());
+        for i in 0..self.sources.len() {
+            let (lo, hi) = self.arena[ranges + i];
+            let z = &self.sources[i].z[lo as usize..hi as usize];
+            let mut cut = [lo, lo, lo, lo, hi];
+            for c in 1..4u64 {
+                let start = (first + c) << (2 * k);
+                cut[c as usize] = lo + z.partition_point(|&v| u64::from(v) < start) as u32;
+            }
+            cuts.push(cut);
+        }
         for c in 0..4u32 {
             let child = Square {
                 k,
@@ -325,14 +351,9 @@ impl<'a> Walk<'a> {
             if child.is_empty_area() {
                 continue;
             }
-            let (start, end) = child.codes();
             let at = self.arena.len();
-            for i in 0..self.sources.len() {
-                let (lo, hi) = self.arena[ranges + i];
-                let z = &self.sources[i].z[lo as usize..hi as usize];
-                let a = lo + z.partition_point(|&v| u64::from(v) < start) as u32;
-                let b = lo + z.partition_point(|&v| u64::from(v) < end) as u32;
-                self.arena.push((a, b));
+            for cut in &cuts {
+                self.arena.push((cut[c as usize], cut[c as usize + 1]));
             }
             self.push_square(child, at);
         }
@@ -423,11 +444,17 @@ pub(crate) fn within(
             break;
         }
         let size = walk.size(node.ranges);
-        let upper = centre.upper(node.square);
-        let is_inside = upper <= inside;
-        let within_reach = upper <= reach;
         let (lo, hi) = walk.ranges(node.ranges)[0];
         let small = node.square.k == 0 || size <= LEAF;
+        // A small node is read document by document with exact distances anyway: where it lies
+        // is only worth measuring when it may be taken whole.
+        let upper = if small && whole.is_none_or(|min| hi - lo < min) {
+            f64::INFINITY
+        } else {
+            centre.upper(node.square)
+        };
+        let is_inside = upper <= inside;
+        let within_reach = upper <= reach;
         let take = match whole {
             // Inside: whole when dense. Within reach: document by document, when too sparse to
             // hold a dense node inside or wholly beyond `inside`.
