@@ -9,14 +9,18 @@
 //! sacral", "Craniosacral-Therapie") match every practitioner, since every listing is one.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use stillpoint_index::Fields;
-use stillpoint_index::tantivy::Term;
 use stillpoint_index::tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AutomatonWeight, BooleanQuery, BoostQuery, ConstScoreQuery, ConstScorer, DfaWrapper,
+    EnableScoring, Explanation, FuzzyTermQuery, Occur, Query, Scorer, TermQuery, Weight,
 };
 use stillpoint_index::tantivy::schema::{Field, IndexRecordOption};
 use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
+use stillpoint_index::tantivy::{
+    self as tantivy, DocId, DocSet, Score, SegmentReader, TERMINATED, Term,
+};
 use stillpoint_model::Vocabulary;
 use stillpoint_model::text::fold;
 
@@ -380,6 +384,8 @@ fn clause_query(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
 
 fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
     let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    // One automaton for the word, built on first use and shared by its fields.
+    let automaton: Arc<OnceLock<Arc<DfaWrapper>>> = Arc::default();
     for (field, weight) in text_fields(fields) {
         let term = Term::from_field_text(field, &w.stem);
         let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
@@ -394,6 +400,11 @@ fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
             } else {
                 FuzzyTermQuery::new(term, w.distance, true)
             };
+            let fuzzy = LazyFuzzyQuery {
+                field,
+                query: fuzzy,
+                automaton: automaton.clone(),
+            };
             // Approximate matches score below exact ones.
             alternatives.push((
                 Occur::Should,
@@ -402,6 +413,127 @@ fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
         }
     }
     Box::new(BooleanQuery::new(alternatives))
+}
+
+/// A typo-tolerant or prefix match of one field, scoring a constant like [`FuzzyTermQuery`], but
+/// reading the matched terms' postings lazily: tantivy's own weight reads every posting of every
+/// matched term into a bit set per segment (a common word's in every bio), where a search with
+/// an area seeks only its few candidates. Many matched terms (a short prefix) still take the bit
+/// set, since a union of hundreds of postings seeks slowly.
+#[derive(Clone)]
+struct LazyFuzzyQuery {
+    field: Field,
+    query: FuzzyTermQuery,
+    automaton: Arc<OnceLock<Arc<DfaWrapper>>>,
+}
+
+impl std::fmt::Debug for LazyFuzzyQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyFuzzyQuery")
+            .field("query", &self.query)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Above this many matched terms in a segment, the bit set of tantivy's weight.
+const LAZY_TERMS: usize = 16;
+
+impl Query for LazyFuzzyQuery {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let automaton = match self.automaton.get() {
+            Some(a) => a.clone(),
+            None => {
+                let a = Arc::new(self.query.automaton()?);
+                self.automaton.get_or_init(|| a).clone()
+            }
+        };
+        Ok(Box::new(LazyFuzzyWeight(
+            AutomatonWeight::new(self.field, automaton),
+            self.field,
+        )))
+    }
+}
+
+struct LazyFuzzyWeight(AutomatonWeight<DfaWrapper>, Field);
+
+impl Weight for LazyFuzzyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let infos = self.0.get_match_term_infos(reader)?;
+        if infos.len() > LAZY_TERMS {
+            return self.0.scorer(reader, boost);
+        }
+        let inverted = reader.inverted_index(self.1)?;
+        let mut postings = Vec::with_capacity(infos.len());
+        for info in &infos {
+            postings.push(inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?);
+        }
+        Ok(Box::new(ConstScorer::new(
+            UnionDocSet::new(postings),
+            boost,
+        )))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+/// The union of a few doc sets, seeking each.
+struct UnionDocSet<D> {
+    sets: Vec<D>,
+    doc: DocId,
+}
+
+impl<D: DocSet> UnionDocSet<D> {
+    fn new(sets: Vec<D>) -> UnionDocSet<D> {
+        let doc = sets.iter().map(DocSet::doc).min().unwrap_or(TERMINATED);
+        UnionDocSet { sets, doc }
+    }
+}
+
+impl<D: DocSet> DocSet for UnionDocSet<D> {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let current = self.doc;
+        let mut next = TERMINATED;
+        for set in &mut self.sets {
+            let doc = if set.doc() == current {
+                set.advance()
+            } else {
+                set.doc()
+            };
+            next = next.min(doc);
+        }
+        self.doc = next;
+        next
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let mut next = TERMINATED;
+        for set in &mut self.sets {
+            let doc = if set.doc() < target {
+                set.seek(target)
+            } else {
+                set.doc()
+            };
+            next = next.min(doc);
+        }
+        self.doc = next;
+        next
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.sets.iter().map(DocSet::size_hint).sum()
+    }
 }
 
 /// Damerau-Levenshtein (optimal string alignment) distance, capped: returns `max + 1` as soon as
