@@ -2,120 +2,23 @@
 //! index, spoken to over real HTTP.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdout, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::Client;
 use serde_json::Value;
 
 use crate::common::Env;
+use crate::common::server::{Server, invalid_names};
 
 /// Practitioners in the demo index: several pages, a few per big city, built in about a second.
 const DEMO_COUNT: &str = "200";
-
-/// A running `stillpoint serve`; stopped when dropped.
-struct Server {
-    child: Child,
-    /// Kept open: the server prints to it again when it stops.
-    _stdout: BufReader<ChildStdout>,
-    base: String,
-    client: Client,
-}
-
-impl Server {
-    /// Starts the server over `env`'s index, with `STILLPOINT_*` settings from `vars`.
-    fn start(env: &Env, vars: &[(&str, &str)]) -> Server {
-        let mut command = env.command(&["serve", "--listen", "127.0.0.1:0"]);
-        command
-            .env("STILLPOINT_SERVER_RATE_LIMIT_PER_SECOND", "0")
-            .envs(vars.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(env.path("server.log")).unwrap());
-        let mut child = command.spawn().expect("start stillpoint serve");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let Some(address) = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-        else {
-            let _ = child.kill();
-            let log = std::fs::read_to_string(env.path("server.log")).unwrap_or_default();
-            panic!("no address in {line:?}; log:\n{log}");
-        };
-        Server {
-            base: format!("http://{address}"),
-            child,
-            _stdout: stdout,
-            client: Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build()
-                .unwrap(),
-        }
-    }
-
-    fn get(&self, path_and_query: &str) -> Response {
-        self.client
-            .get(format!("{}{path_and_query}", self.base))
-            .send()
-            .unwrap_or_else(|e| panic!("GET {path_and_query}: {e}"))
-    }
-
-    /// GET expecting 200 and JSON.
-    fn json(&self, path_and_query: &str) -> Value {
-        let response = self.get(path_and_query);
-        let status = response.status();
-        let body = response.text().unwrap();
-        assert_eq!(status, StatusCode::OK, "GET {path_and_query}: {body}");
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
-    }
-
-    /// GET expecting a problem with `status`; returns its body.
-    fn problem(&self, path_and_query: &str, status: u16) -> Value {
-        let response = self.get(path_and_query);
-        assert_eq!(response.status().as_u16(), status, "GET {path_and_query}");
-        let content_type = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert_eq!(
-            content_type, "application/problem+json",
-            "GET {path_and_query}"
-        );
-        let body: Value = serde_json::from_str(&response.text().unwrap()).unwrap();
-        assert_eq!(body["status"], status);
-        for key in ["type", "title", "detail"] {
-            assert!(body[key].is_string(), "{key} in {body}");
-        }
-        body
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn demo() -> Env {
     let env = Env::new();
     env.run(&["demo", "--no-serve", "--count", DEMO_COUNT])
         .expect_code(0);
     env
-}
-
-/// The names of a problem's invalid parameters.
-fn invalid_names(problem: &Value) -> Vec<String> {
-    problem["invalid_params"]
-        .as_array()
-        .unwrap_or_else(|| panic!("invalid_params in {problem}"))
-        .iter()
-        .map(|p| p["name"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn hits(response: &Value) -> &Vec<Value> {
@@ -299,11 +202,7 @@ fn invalid_requests_are_problems_naming_each_parameter() {
 
     let p = server.problem("/v2/search", 404);
     assert!(!p["detail"].as_str().unwrap().contains("/src/"), "{p}");
-    let response = server
-        .client
-        .post(format!("{}/v1/search", server.base))
-        .send()
-        .unwrap();
+    let response = server.client.post(server.url("/v1/search")).send().unwrap();
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(
         response.headers()["content-type"],
@@ -525,31 +424,6 @@ fn an_ingest_by_another_process_is_served_within_a_second_without_failing_search
         server.json("/v1/practitioners/bcta-na:HOT-1")["name"],
         "Reload Hotchkiss"
     );
-}
-
-#[test]
-fn a_client_over_its_rate_gets_429_with_retry_after() {
-    let env = demo();
-    let server = Server::start(
-        &env,
-        &[
-            ("STILLPOINT_SERVER_RATE_LIMIT_PER_SECOND", "1"),
-            ("STILLPOINT_SERVER_RATE_LIMIT_BURST", "3"),
-        ],
-    );
-    for _ in 0..3 {
-        assert_eq!(server.get("/v1/search?limit=0").status(), StatusCode::OK);
-    }
-    let response = server.get("/v1/search?limit=0");
-    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=2).contains(&retry), "{retry}");
-    // Health checks are never limited.
-    assert_eq!(server.get("/healthz").status(), StatusCode::OK);
 }
 
 #[test]

@@ -122,9 +122,10 @@ impl Problem {
     pub fn from_status(status: StatusCode) -> Problem {
         let (kind, detail) = match status {
             StatusCode::NOT_FOUND => ("not-found", "no such resource"),
+            // axum adds `Allow` after every layer has run, so this cannot quote it.
             StatusCode::METHOD_NOT_ALLOWED => (
                 "method-not-allowed",
-                "this resource does not answer this method",
+                "this resource does not answer this method; the Allow header lists those it does",
             ),
             StatusCode::PAYLOAD_TOO_LARGE => ("body-too-large", "the request body is too large"),
             // A bare 503 is the request deadline's (a busy search slot answers its own
@@ -208,16 +209,7 @@ where
         return response;
     }
     let (mut parts, _body) = response.into_parts();
-    let mut problem = Problem::from_status(status);
-    // The router's 405 lists what the resource does answer.
-    if let Some(allow) = parts
-        .headers
-        .get(header::ALLOW)
-        .and_then(|v| v.to_str().ok())
-    {
-        problem.detail = format!("this resource answers {}", allow.replace(',', ", "));
-    }
-    let problem = problem.into_response();
+    let problem = Problem::from_status(status).into_response();
     let (problem_parts, body) = problem.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     for (name, value) in &problem_parts.headers {

@@ -1,5 +1,7 @@
 //! Helpers shared by the end-to-end tests.
 
+pub mod server;
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
