@@ -242,4 +242,27 @@ mod tests {
         assert!(!json.contains("/var/lib"), "{json}");
         assert_eq!(p.status, 500);
     }
+
+    /// A caught panic is a bare 500 whose body is the panic's message; it cannot be provoked
+    /// over HTTP without a route that panics, so the conversion is checked here.
+    #[test]
+    fn a_bare_error_response_becomes_a_problem_and_loses_its_body() {
+        let leaky = Response::builder()
+            .status(StatusCode::INTERNAL_SERVER_ERROR)
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .body(Body::from("thread panicked at crates/x/src/y.rs:1:1"))
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let response = runtime.block_on(ensure_problem(leaky));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let body = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), 4096))
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["type"], "/problems/internal");
+        assert!(!json.to_string().contains(".rs"), "{json}");
+    }
 }
