@@ -86,11 +86,13 @@ impl ValueLists {
             Source {
                 z: &self.first_z[a..b],
                 ids: Some(&self.first_positions[a..b]),
+                base: 0,
                 kind: Kind::First,
             },
             Source {
                 z: &self.extra_z[c..d],
                 ids: Some(&self.extra_points[c..d]),
+                base: 0,
                 kind: Kind::Extra,
             },
         ]
