@@ -113,6 +113,7 @@ pub(crate) fn collect_segment(
     columns: &SegmentColumns,
     weight: Option<&dyn Weight>,
     window: usize,
+    beyond: Option<f64>,
 ) -> Result<SegmentResult> {
     let cols: &SegmentColumns = columns;
     let unconstrained = weight.is_none()
@@ -300,6 +301,15 @@ pub(crate) fn collect_segment(
 
     // Returns whether the document was offered to the page as a hit.
     // Offers a matching document to the page; returns whether it was offered.
+    // The distance beyond which no hit can enter the page (by distance): the page's worst once
+    // it is full, or the bound from the segments searched before.
+    let page_worst = |heap: &BinaryHeap<Worst>| -> Option<f64> {
+        let own = (heap.len() >= window).then(|| heap.peek().map_or(f64::INFINITY, |w| dist(&w.0)));
+        match (own, beyond) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
     let id_ords = (window > 0).then(|| cols.id_ords(reader));
     let offer = |heap: &mut BinaryHeap<Worst>,
                  doc: DocId,
@@ -310,12 +320,10 @@ pub(crate) fn collect_segment(
         if window == 0 {
             return false;
         }
-        // Beyond a full page's worst hit by distance: no need for its id.
+        // Beyond a full page's worst hit by distance, or beyond what the other segments
+        // already hold enough hits within: no need for its id.
         if plan.sort == Sort::Distance
-            && heap.len() >= window
-            && heap
-                .peek()
-                .is_some_and(|w| distance.map_or(f64::INFINITY, |(d, _)| d) > dist(&w.0))
+            && page_worst(heap).is_some_and(|w| distance.map_or(f64::INFINITY, |(d, _)| d) > w)
         {
             return false;
         }
@@ -508,10 +516,7 @@ pub(crate) fn collect_segment(
                 }
                 let _ = visit(order[position as usize], position, 0.0, true);
             },
-            &|| {
-                let heap = heap_cell.borrow();
-                (heap.len() >= window).then(|| heap.peek().map_or(f64::INFINITY, |w| dist(&w.0)))
-            },
+            &|| page_worst(&heap_cell.borrow()),
         );
         if !stopped {
             // Every located document of the filter was seen: those without a location follow.
@@ -546,10 +551,7 @@ pub(crate) fn collect_segment(
         let points = points.expect("a centre reads the points");
         let order = cols.in_rank_order(reader);
         let sources = whole_segment(spatial);
-        let worst = || {
-            let heap = heap_cell.borrow();
-            (heap.len() >= window).then(|| heap.peek().map_or(f64::INFINITY, |w| dist(&w.0)))
-        };
+        let worst = || page_worst(&heap_cell.borrow());
         // Nodes inside the circle add their precomputed counts when nothing but the geography
         // decides (the page, by distance, then needs only the nodes that can still enter it).
         let whole = groups.is_empty()
@@ -587,10 +589,7 @@ pub(crate) fn collect_segment(
                         }
                     }
                     drop(counts);
-                    let wanted = window > 0 && {
-                        let heap = heap_cell.borrow();
-                        heap.len() < window || heap.peek().is_none_or(|w| node.near <= dist(&w.0))
-                    };
+                    let wanted = window > 0 && worst().is_none_or(|w| node.near <= w);
                     if wanted {
                         // Nearest first within the node, while they can still enter the page
                         // (a dense city's centre holds thousands, most of them far down).

@@ -150,6 +150,9 @@ impl SearchEngine {
 
         let mut total = 0;
         let mut segments = Vec::new();
+        // Sorted by distance, the distances of the hits found so far: once `window` of them
+        // are known, a later segment's hit beyond the last cannot enter the page.
+        let mut found: Vec<f64> = Vec::new();
         let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); plan.facets.len()];
         for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
             let columns = self.columns.get(&self.fields, reader)?;
@@ -160,7 +163,14 @@ impl SearchEngine {
                 &columns,
                 weight.as_deref(),
                 window,
+                (plan.sort == Sort::Distance && window > 0 && found.len() >= window)
+                    .then(|| found[window - 1]),
             )?;
+            if plan.sort == Sort::Distance {
+                found.extend(result.hits.iter().map(|h| h.distance_or_infinity()));
+                found.sort_unstable_by(f64::total_cmp);
+                found.truncate(window);
+            }
             total += result.total;
             segments.push(SegmentHits {
                 segment: segment_ord as u32,
