@@ -32,6 +32,8 @@ pub(crate) struct Plan {
     /// Flag filters: (flag, wanted value).
     pub flags: Vec<(Flag, bool)>,
     pub fee_max: Option<f64>,
+    /// Only this association's members.
+    pub association: Option<String>,
     pub verified: bool,
     pub sort: Sort,
     pub facets: Vec<Facet>,
@@ -342,6 +344,7 @@ pub(crate) fn plan(
         groups,
         flags,
         fee_max: request.fee_max,
+        association: request.association.clone(),
         verified: request.verified,
         sort,
         facets,

@@ -323,6 +323,10 @@ pub struct SearchRequest {
     pub offset: usize,
     /// From a previous response's `next_cursor`: continues after its last hit.
     pub cursor: Option<String>,
+    /// Only the members an association publishes (its own directory). Not a facet: the
+    /// publishing association, which may differ from the bodies of the members' credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub association: Option<String>,
 }
 
 impl Default for SearchRequest {
@@ -344,6 +348,7 @@ impl Default for SearchRequest {
             limit: DEFAULT_LIMIT,
             offset: 0,
             cursor: None,
+            association: None,
         }
     }
 }

@@ -60,6 +60,7 @@ pub fn request(args: &SearchArgs) -> SearchRequest {
         filters.set(facet, values.clone());
     }
     SearchRequest {
+        association: args.association.clone(),
         q: args.query.clone(),
         near: args.near.clone(),
         lat: args.lat,
