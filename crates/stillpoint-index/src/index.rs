@@ -132,10 +132,42 @@ impl PractitionerIndex {
                 },
                 other => IndexError::Tantivy(other),
             })?;
+        // A process killed mid-write leaves files that no commit references, among them delete
+        // files named after an opstamp this writer will reuse ("file already exists"): remove
+        // them before writing.
+        writer.garbage_collect_files().wait()?;
+        if let Some(dir) = &self.path {
+            self.remove_stray_delete_files(dir)?;
+        }
         Ok(PractitionerWriter {
             writer,
             fields: self.fields,
         })
+    }
+
+    /// Removes the delete files (`<segment>.<opstamp>.del`) that the last commit does not
+    /// reference. tantivy's own collection keeps some of them after a kill (the crash test
+    /// found one), and the next commit at the same opstamp then fails with "file already
+    /// exists". Called with the writer lock held, so no other writer can be making one.
+    fn remove_stray_delete_files(&self, dir: &Path) -> Result<()> {
+        let metas = self.index.load_metas()?;
+        let referenced: std::collections::HashSet<PathBuf> = metas
+            .segments
+            .iter()
+            .filter(|segment| segment.delete_opstamp().is_some())
+            .map(|segment| segment.relative_path(tantivy::index::SegmentComponent::Delete))
+            .collect();
+        let io = |source| IndexError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let name = PathBuf::from(entry.map_err(io)?.file_name());
+            if name.extension().is_some_and(|e| e == "del") && !referenced.contains(&name) {
+                std::fs::remove_file(dir.join(&name)).map_err(io)?;
+            }
+        }
+        Ok(())
     }
 
     /// Number of practitioners in the last commit.
