@@ -1,7 +1,7 @@
 //! The command line as a user drives it: demo, generate, ingest from every kind of source, exit
 //! codes and reports.
 
-use crate::common::{Env, member_count, serve_once};
+use crate::common::{Env, Run, member_count, serve_once};
 
 const ONE: &str = r#"{"member_id":"A-1","name":"Ana Lee","approach":"biodynamic","credentials":[{"body":"bcta-na","credential":"RCST"}],"specialties":["jaw pain"],"locations":[{"city":"Boulder","region":"CO","country":"US"}]}"#;
 const BAD: &str =
@@ -167,8 +167,18 @@ fn ingest_reads_standard_input_and_urls() {
 
     let csv = "member_id,name,country,city,region\nU-1,Uma,US,Denver,CO\nU-2,Ulf,DE,Berlin,\n";
     let url = serve_once(csv.as_bytes().to_vec(), "text/csv", 1);
-    let run = env.run(&["ingest", "--association", "upledger", &url]);
-    run.expect_code(0);
+    // Loopback is refused by default (a feed URL must not reach the server's own machine).
+    let refused = env.run(&["ingest", "--association", "upledger", &url]);
+    refused.expect_code(1);
+    assert!(
+        refused.stderr.contains("allow_loopback"),
+        "{}",
+        refused.stderr
+    );
+    let url = serve_once(csv.as_bytes().to_vec(), "text/csv", 1);
+    let mut command = env.command(&["ingest", "--association", "upledger", &url]);
+    command.env("STILLPOINT_PUBLISHING_ALLOW_LOOPBACK", "true");
+    Run::from(command.output().unwrap()).expect_code(0);
     assert_eq!(member_count(&env.state(), "upledger"), 2);
 }
 

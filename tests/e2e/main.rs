@@ -6,6 +6,6 @@ mod cli;
 mod crash;
 mod limits;
 mod publishing;
-mod tokens;
 mod search;
 mod server;
+mod tokens;

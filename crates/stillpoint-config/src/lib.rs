@@ -141,6 +141,8 @@ pub struct IngestSection {
 pub struct PublishingSection {
     /// Largest body of a publication (`PUT`/`POST` of a member list), in bytes.
     pub max_body_bytes: u64,
+    /// Whole-request deadline of a publication (receiving, validating, committing), in seconds.
+    pub request_timeout_secs: u64,
     /// Failed authentication attempts allowed per client address per minute; beyond it, 429.
     pub failed_auth_per_minute: u32,
     /// Validity of a new token when `token create` is given no `--expires`, in days.
@@ -151,7 +153,7 @@ pub struct PublishingSection {
     /// production; tests and single-machine set-ups turn it on.
     pub allow_loopback: bool,
     /// Let feed URLs (and their redirects) reach private networks (10/8, 172.16/12,
-    /// 192.168/16, fc00::/7). Off in production: a feed URL must not reach the server's own
+    /// 192.168/16, 100.64/10, fc00::/7). Off in production: a feed URL must not reach the server's own
     /// network. Link-local (cloud metadata), unspecified, multicast and reserved addresses are
     /// never reachable.
     pub allow_private_addresses: bool,
@@ -161,6 +163,7 @@ impl Default for PublishingSection {
     fn default() -> Self {
         PublishingSection {
             max_body_bytes: 256 << 20,
+            request_timeout_secs: 600,
             failed_auth_per_minute: 10,
             token_expiry_days: 365,
             max_redirects: 5,
@@ -311,12 +314,16 @@ impl Config {
             "publishing.max_body_bytes must be at least 1024",
         );
         check(
+            (1..=86_400).contains(&publishing.request_timeout_secs),
+            "publishing.request_timeout_secs must be between 1 and 86400",
+        );
+        check(
             publishing.failed_auth_per_minute >= 1,
             "publishing.failed_auth_per_minute must be at least 1",
         );
         check(
-            publishing.token_expiry_days >= 1,
-            "publishing.token_expiry_days must be at least 1",
+            (1..=3650).contains(&publishing.token_expiry_days),
+            "publishing.token_expiry_days must be between 1 and 3650",
         );
         check(
             publishing.max_redirects <= 20,

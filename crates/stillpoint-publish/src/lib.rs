@@ -58,6 +58,7 @@ mod payload;
 mod publication;
 mod publisher;
 mod pull;
+pub mod puller;
 mod rebuild;
 mod report;
 mod spool;
@@ -71,6 +72,7 @@ pub use error::{PublishError, Result};
 pub use publication::{Action, Actor, ActorKind, Body, Publication};
 pub use publisher::{AssociationStatus, PublicationSummary, Publisher};
 pub use pull::{PullOutcome, PullRecord};
+pub use puller::Feed;
 pub use rebuild::{
     AssociationRebuild, OLD_DIR, PreviousIndex, REBUILD_DIR, RebuildReport, SkippedPublication,
     rebuild,

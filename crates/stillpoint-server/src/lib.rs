@@ -30,6 +30,7 @@ mod metrics;
 pub mod openapi;
 mod params;
 pub mod problem;
+mod publishing;
 mod reload;
 mod routes;
 mod state;
@@ -40,8 +41,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
-use axum::routing::get;
+use axum::routing::{delete, get, put};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -51,6 +53,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+pub use publishing::Publishing;
 pub use state::AppState;
 
 /// Why the server could not run.
@@ -71,6 +74,9 @@ pub const ROUTES: &[&str] = &[
     "/v1/suggest",
     "/v1/geocode",
     "/v1/vocabulary",
+    "/v1/associations/{id}/members",
+    "/v1/associations/{id}/members/{member_id}",
+    "/v1/associations/{id}/status",
     "/healthz",
     "/readyz",
     "/metrics",
@@ -87,7 +93,10 @@ pub fn app(state: AppState) -> Router {
 fn app_with_limiter(state: AppState, limiter: limits::Limiter) -> Router {
     metrics::install();
     let settings = state.settings().clone();
-    let routes = Router::new()
+    let publication_timeout = state
+        .publishing()
+        .map_or(600, |p| p.settings.request_timeout_secs);
+    let search = Router::new()
         .route("/v1/search", get(routes::search::search))
         .route(
             "/v1/practitioners/{id}",
@@ -97,10 +106,41 @@ fn app_with_limiter(state: AppState, limiter: limits::Limiter) -> Router {
         .route("/v1/suggest", get(routes::complete::suggest))
         .route("/v1/geocode", get(routes::lookup::geocode))
         .route("/v1/vocabulary", get(routes::lookup::vocabulary))
+        .route(
+            "/v1/associations/{id}/members",
+            get(routes::associations::members),
+        )
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .route("/metrics", get(routes::health::metrics))
         .route("/openapi.json", get(openapi_json))
+        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(settings.request_timeout_secs),
+        ));
+    // Publications carry whole member lists: their bodies are bounded by
+    // publishing.max_body_bytes while they stream into the store, and they may take longer.
+    let publications = Router::new()
+        .route(
+            "/v1/associations/{id}/members",
+            put(routes::associations::replace).post(routes::associations::upsert),
+        )
+        .route(
+            "/v1/associations/{id}/members/{member_id}",
+            delete(routes::associations::delete),
+        )
+        .route(
+            "/v1/associations/{id}/status",
+            get(routes::associations::status),
+        )
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(publication_timeout),
+        ));
+    let routes = search
+        .merge(publications)
         .fallback(problem::unknown_route)
         .with_state(state);
     // Outermost first: the request id exists before anything logs, and every error response
@@ -137,14 +177,8 @@ fn app_with_limiter(state: AppState, limiter: limits::Limiter) -> Router {
             limiter,
             limits::rate_limit,
         ))
-        .layer(CatchPanicLayer::new())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(settings.request_timeout_secs),
-        ));
-    routes
-        .layer(RequestBodyLimitLayer::new(settings.max_body_bytes))
-        .layer(layers)
+        .layer(CatchPanicLayer::new());
+    routes.layer(layers)
 }
 
 /// CORS for the configured origins (`*`: any); none configured, no CORS headers.
@@ -180,9 +214,17 @@ pub async fn run(
 ) -> Result<()> {
     let limiter = limits::Limiter::new(state.settings());
     let router = app_with_limiter(state.clone(), limiter.clone());
-    let poller = tokio::spawn(reload::poll(state, limiter));
+    let mut background = vec![tokio::spawn(reload::poll(state.clone(), limiter))];
+    if let Some(publishing) = state.publishing() {
+        background.extend(publishing::spawn_background(publishing, state.engine()));
+    }
     let result = serve(listener, router, shutdown).await;
-    poller.abort();
+    for task in &background {
+        task.abort();
+    }
+    if let Some(publishing) = state.publishing() {
+        publishing.flush_tokens().await;
+    }
     result
 }
 

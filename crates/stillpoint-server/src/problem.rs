@@ -20,7 +20,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     /// A short summary of the kind, the same for every occurrence.
-    pub title: String,
+    pub title: &'static str,
     /// The HTTP status code.
     pub status: u16,
     /// What went wrong this time.
@@ -31,6 +31,11 @@ pub struct Problem {
     /// Seconds to wait before retrying (also sent as `Retry-After`), for 429 and 503.
     #[serde(skip)]
     pub retry_after: Option<u64>,
+    /// Members particular to a kind of problem (RFC 9457 extensions), e.g. the counts of a
+    /// refused mass deletion.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extensions: Box<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// One invalid parameter of a request.
@@ -50,15 +55,79 @@ impl From<InvalidParam> for ProblemParam {
 }
 
 impl Problem {
-    fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Problem {
+    fn new(
+        status: StatusCode,
+        kind: &str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Problem {
         Problem {
             kind: format!("/problems/{kind}"),
-            title: title.to_string(),
+            title,
             status: status.as_u16(),
             detail: detail.into(),
             invalid_params: Vec::new(),
             retry_after: None,
+            extensions: Box::default(),
         }
+    }
+
+    /// Adds an extension member.
+    pub fn with(mut self, name: &str, value: impl Into<serde_json::Value>) -> Problem {
+        self.extensions.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// 400 for a request that is wrong as a whole rather than in a parameter.
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
+    }
+
+    /// 401: the credentials are missing or not valid. Answered with a `WWW-Authenticate`
+    /// challenge.
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Not authenticated",
+            detail,
+        )
+    }
+
+    /// 403: valid credentials that do not cover this resource.
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+
+    /// 409: the request conflicts with the resource's current state.
+    pub fn conflict(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+    }
+
+    /// 413 naming the limit.
+    pub fn too_large(limit: u64) -> Problem {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Payload too large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+        .with("limit", limit)
+    }
+
+    /// 415: the body's content type is not one this resource reads.
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Problem {
+        Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            detail,
+        )
     }
 
     /// 400 listing every invalid parameter.
@@ -182,6 +251,12 @@ impl IntoResponse for Problem {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::UNAUTHORIZED.as_u16() {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"stillpoint\""),
+            );
         }
         response
     }

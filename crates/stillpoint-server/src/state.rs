@@ -10,6 +10,7 @@ use stillpoint_search::SearchEngine;
 use tokio::sync::Semaphore;
 
 use crate::problem::Problem;
+use crate::publishing::Publishing;
 
 /// Cheap to clone: one `Arc`.
 #[derive(Clone, Debug)]
@@ -24,6 +25,8 @@ struct Inner {
     searches: Arc<Semaphore>,
     queue: Duration,
     settings: ServerSection,
+    /// The publishing routes' share; `None` on a server that takes no publications.
+    publishing: Option<Arc<Publishing>>,
 }
 
 impl AppState {
@@ -39,8 +42,31 @@ impl AppState {
                 searches: Arc::new(Semaphore::new(settings.max_concurrent_searches)),
                 queue: Duration::from_millis(settings.search_queue_ms),
                 settings,
+                publishing: None,
             }),
         }
+    }
+
+    /// The same state, taking publications through `publishing`.
+    pub fn with_publishing(self, publishing: Publishing) -> AppState {
+        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            engine: shared.engine.clone(),
+            index: shared.index.clone(),
+            searches: shared.searches.clone(),
+            queue: shared.queue,
+            settings: shared.settings.clone(),
+            publishing: None,
+        });
+        AppState {
+            inner: Arc::new(Inner {
+                publishing: Some(Arc::new(publishing)),
+                ..inner
+            }),
+        }
+    }
+
+    pub fn publishing(&self) -> Option<&Arc<Publishing>> {
+        self.inner.publishing.as_ref()
     }
 
     pub fn engine(&self) -> &Arc<SearchEngine> {

@@ -260,6 +260,9 @@ pub struct SearchArgs {
     /// Region as country-region (US-CO); repeatable.
     #[arg(long, value_name = "CODE", help_heading = "Filters")]
     pub region: Vec<String>,
+    /// Only the members this association publishes (its own directory).
+    #[arg(long, value_name = "ID", help_heading = "Filters")]
+    pub association: Option<String>,
     /// Accepting new clients (--accepting=false: not accepting).
     #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", help_heading = "Filters")]

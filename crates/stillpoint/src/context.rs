@@ -58,6 +58,51 @@ impl Context {
     }
 }
 
+/// How feeds are fetched from URLs (`stillpoint pull`, the server's scheduled pulls): the
+/// `[ingest]` limits and the `[publishing]` address guard.
+pub fn fetch_policy(config: &Config) -> stillpoint_fetch::FetchPolicy {
+    let timeout = std::time::Duration::from_secs(config.ingest.fetch_timeout_secs);
+    stillpoint_fetch::FetchPolicy {
+        max_redirects: config.publishing.max_redirects,
+        allow_loopback: config.publishing.allow_loopback,
+        allow_private: config.publishing.allow_private_addresses,
+        ..stillpoint_fetch::FetchPolicy::new(timeout, config.ingest.max_feed_bytes)
+    }
+}
+
+/// The configured `[[feeds]]`, each with its pull interval; every association must be a body of
+/// the vocabulary.
+pub fn feeds(
+    config: &Config,
+    vocabulary: &Vocabulary,
+) -> anyhow::Result<Vec<(stillpoint_publish::Feed, std::time::Duration)>> {
+    config
+        .feeds
+        .iter()
+        .map(|feed| {
+            if vocabulary.body_by_id(&feed.association).is_none() {
+                anyhow::bail!(
+                    "feeds: {:?} is not a body of the vocabulary",
+                    feed.association
+                );
+            }
+            let format = feed.format.as_deref().map(|f| match f {
+                "csv" => stillpoint_ingest::Format::Csv,
+                "json" => stillpoint_ingest::Format::Json,
+                _ => stillpoint_ingest::Format::JsonLines,
+            });
+            Ok((
+                stillpoint_publish::Feed {
+                    association: feed.association.clone(),
+                    url: feed.url.clone(),
+                    format,
+                },
+                std::time::Duration::from_secs(feed.interval_minutes * 60),
+            ))
+        })
+        .collect()
+}
+
 /// The configuration's `[limits]` as the engine's bounds.
 pub fn search_limits(config: &stillpoint_config::Limits) -> Limits {
     Limits {

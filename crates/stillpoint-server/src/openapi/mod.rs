@@ -21,19 +21,48 @@ pub use schemas::*;
         crate::routes::complete::suggest,
         crate::routes::lookup::geocode,
         crate::routes::lookup::vocabulary,
+        crate::routes::associations::members,
+        crate::routes::associations::replace,
+        crate::routes::associations::upsert,
+        crate::routes::associations::delete,
+        crate::routes::associations::status,
         crate::routes::health::healthz,
         crate::routes::health::readyz,
         crate::routes::health::metrics,
         openapi_json,
     ),
     components(schemas(crate::problem::Problem, crate::problem::ProblemParam)),
+    modifiers(&TokenScheme),
     tags(
         (name = "search", description = "Finding practitioners"),
+        (name = "publishing", description = "Associations publishing their member lists (Bearer token of the association) and showing their own directory"),
         (name = "lookup", description = "Type-ahead, places and the vocabulary, for building a user interface"),
         (name = "operations", description = "Health, readiness, metrics and this document"),
     ),
 )]
 pub struct ApiDoc;
+
+/// The association tokens of the publishing routes (`Authorization: Bearer spt_...`).
+#[derive(Debug)]
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An association's token, made by `stillpoint token create`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",

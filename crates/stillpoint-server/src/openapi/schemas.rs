@@ -260,3 +260,65 @@ pub struct SuggestionDoc {
     /// The synonym that matched, when not the text itself.
     matched: Option<String>,
 }
+
+/// Query parameters of a publication.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PublishParams {
+    /// Validate and report without changing anything.
+    dry_run: Option<bool>,
+    /// Let a `PUT` remove more than the configured share (20% by default) of the members.
+    allow_mass_delete: Option<bool>,
+}
+
+/// What a publication did (or, with `dry_run`, would do).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PublishReportDoc {
+    /// The publication's number in the association's store (absent for a dry run).
+    seq: Option<u64>,
+    association: String,
+    /// `replace`, `upsert` or `delete`.
+    action: String,
+    /// The member a delete removed.
+    member_id: Option<String>,
+    dry_run: bool,
+    /// `jsonl`, `json` or `csv`.
+    format: Option<String>,
+    /// Records read (accepted + rejected).
+    records: u64,
+    /// added + updated + unchanged.
+    accepted: u64,
+    /// Members that were not listed before.
+    added: u64,
+    /// Members listed differently before.
+    updated: u64,
+    /// Members listed exactly so already (nothing written).
+    unchanged: u64,
+    /// Members a replace no longer lists, or the deleted member.
+    removed: u64,
+    /// Records with errors; their members keep any previous listing.
+    rejected: u64,
+    /// Each rejected record: line, member id, field, message (the first 1,000).
+    rejections: Vec<PublishProblemDoc>,
+    /// Rejections beyond those listed.
+    rejections_truncated: u64,
+    warnings: Vec<PublishProblemDoc>,
+    warnings_truncated: u64,
+    /// The index generation that contains the publication (absent for a dry run).
+    generation: Option<u64>,
+    seconds: f64,
+}
+
+/// One problem of a published record.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PublishProblemDoc {
+    /// 1-based line (CSV: the row's line) in the body.
+    line: u64,
+    member_id: Option<String>,
+    /// The field (CSV: the column); empty for the record as a whole.
+    field: String,
+    message: String,
+}

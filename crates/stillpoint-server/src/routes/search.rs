@@ -34,9 +34,20 @@ use crate::state::AppState;
     )
 )]
 pub async fn search(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
-    let parsed = search_query(query.as_deref());
+    search_within(&state, None, query).await
+}
+
+/// A search, restricted to one association's members when `association` is given (its own
+/// directory, `GET /v1/associations/{id}/members`).
+pub(crate) async fn search_within(
+    state: &AppState,
+    association: Option<String>,
+    query: Option<String>,
+) -> Response {
+    let mut parsed = search_query(query.as_deref());
+    parsed.request.association = association;
     if !parsed.errors.is_empty() {
-        return invalid(&state, parsed).await.into_response();
+        return invalid(state, parsed).await.into_response();
     }
     let request = parsed.request;
     let result = state

@@ -5,19 +5,36 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use stillpoint_server::AppState;
+use stillpoint_auth::Authenticator;
+use stillpoint_fetch::Fetcher;
+use stillpoint_index::PractitionerIndex;
+use stillpoint_server::{AppState, Publishing};
 
+use super::ingest::open_publisher;
 use crate::cli::ServeArgs;
-use crate::context::Context;
+use crate::context::{self, Context};
+
+/// Rejections and warnings listed in a publication's answer (and its stored report); the others
+/// are counted.
+const LISTED_PROBLEMS: usize = 1_000;
 
 pub fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     if args.check_config {
         // Loading the context already parsed and validated the file, the environment and the
-        // vocabulary; reaching here means they are fine.
+        // vocabulary; reaching here means they are fine, once the feeds name known bodies and
+        // their URLs pass the fetch guard.
+        context::feeds(&context.config, &context.vocabulary)?;
+        let policy = context::fetch_policy(&context.config);
+        for feed in &context.config.feeds {
+            policy
+                .check_url(&feed.url)
+                .with_context(|| format!("feeds: {}", feed.association))?;
+        }
         println!(
-            "configuration is valid (server.listen = {}, index.dir = {})",
+            "configuration is valid (server.listen = {}, index.dir = {}, {} pulled feeds)",
             args.listen.unwrap_or(context.config.server.listen),
-            context.state_dir().display()
+            context.state_dir().display(),
+            context.config.feeds.len()
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -25,17 +42,24 @@ pub fn run(context: &Context, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Opens the index and serves it on `listen` until a shutdown signal; prints the URL once bound.
+/// Opens the index (creating an empty one: a directory may be filled by publications alone)
+/// and serves it on `listen` until a shutdown signal; prints the URL once bound.
 pub fn serve(context: &Context, listen: SocketAddr) -> anyhow::Result<()> {
-    let index = context.open_index()?;
+    let index = context.open_or_create_index()?;
+    // Opening the publisher applies any publication a crash left stored but uncommitted, so it
+    // comes before the engine's first view of the index.
+    let publishing = publishing(context, &index)?;
     let settings = context.config.server.clone();
     let engine = context.engine(&index)?;
-    let state = AppState::new(engine, index, settings.clone());
+    let state = AppState::new(engine, index, settings.clone()).with_publishing(publishing);
+    // The fetcher's blocking HTTP client must not be dropped on the async runtime: this handle
+    // outlives the runtime, so the last reference goes here, after it.
+    let _keep = state.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Searches run on the blocking pool, bounded by max_concurrent_searches; a few more
-        // threads for the reload poller and file reads.
-        .max_blocking_threads(settings.max_concurrent_searches + 4)
+        // threads for the reload poller, publications, pulls and file reads.
+        .max_blocking_threads(settings.max_concurrent_searches + 8)
         .thread_name("stillpoint-http")
         .build()
         .context("starting the async runtime")?;
@@ -54,4 +78,22 @@ pub fn serve(context: &Context, listen: SocketAddr) -> anyhow::Result<()> {
     })?;
     println!("Stillpoint stopped");
     Ok(())
+}
+
+/// The publishing side of the server: the publisher over the state directory, the tokens, the
+/// fetcher and the feeds it pulls.
+fn publishing(context: &Context, index: &PractitionerIndex) -> anyhow::Result<Publishing> {
+    let state_dir = context.state_dir();
+    let publisher = open_publisher(context, index.clone(), LISTED_PROBLEMS)?;
+    let auth = Authenticator::open(&state_dir)
+        .with_context(|| format!("reading the tokens in {}", state_dir.display()))?;
+    let fetcher = Fetcher::new(context::fetch_policy(&context.config))?;
+    let feeds = context::feeds(&context.config, &context.vocabulary)?;
+    Ok(Publishing::new(
+        publisher,
+        auth,
+        fetcher,
+        feeds,
+        context.config.publishing.clone(),
+    ))
 }
