@@ -117,7 +117,6 @@ pub(crate) fn collect_segment(
 ) -> Result<SegmentResult> {
     let cols: &SegmentColumns = columns;
     let unconstrained = weight.is_none()
-        && plan.association.is_none()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
         && plan.flags.is_empty()
@@ -214,7 +213,6 @@ pub(crate) fn collect_segment(
         && plan.flags.is_empty()
         && plan.fee_max.is_none()
         && !plan.require_verified()
-        && plan.association.is_none()
         && plan.groups.len() <= 1;
     // A selective facet filter narrows the candidates through its postings, when that facet's
     // counts are not needed from this pass (a document failing only that filter would be
@@ -243,8 +241,7 @@ pub(crate) fn collect_segment(
     let radius_walk = plan.center.is_some()
         && plan.radius_km.is_some()
         && weight.is_none()
-        && selective.is_none()
-        && plan.association.is_none();
+        && selective.is_none();
 
     // Candidate documents from the geo cells.
     let mut geo_docs: Option<BitSet> = None;
@@ -285,25 +282,6 @@ pub(crate) fn collect_segment(
                     }
                     doc = postings.advance();
                 }
-            }
-        }
-        geo_docs = Some(bits);
-    }
-    // An association's own directory: only its members are candidates (the association is
-    // indexed, not a column, and such directories are small next to the whole index).
-    if let Some(association) = &plan.association {
-        let term = Term::from_field_text(fields.association, association);
-        let mut bits = BitSet::with_max_value(max_doc.max(1));
-        if let Some(mut postings) = reader
-            .inverted_index(fields.association)?
-            .read_postings(&term, IndexRecordOption::Basic)?
-        {
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
-                    bits.insert(doc);
-                }
-                doc = postings.advance();
             }
         }
         geo_docs = Some(bits);
@@ -378,6 +356,8 @@ pub(crate) fn collect_segment(
 
     // `position` is the document's rank position; with `count` false the document is only
     // offered to the page (its counts were added with its quadtree node's).
+    // Set while visiting a node wholly inside the radius: its distance from the centre.
+    let inside_near: Cell<Option<f64>> = Cell::new(None);
     let visit = |doc: DocId, position: u32, score: f32, count: bool| -> bool {
         let mut heap = heap_cell.borrow_mut();
         let mut counts = counts_cell.borrow_mut();
@@ -419,7 +399,16 @@ pub(crate) fn collect_segment(
         // alone puts it beyond the radius (or home-visit reach) and beyond the page's worst
         // hit is skipped (the great-circle distance is at least R * |delta latitude|).
         let mut distance = None;
-        if let Some(points) = points {
+        // Wholly inside the radius (no box): the distance only matters to the page, and not at
+        // all once the node lies beyond the page's worst hit.
+        let unneeded = plan.bbox.is_none()
+            && inside_near.get().is_some_and(|near| {
+                plan.sort != Sort::Distance
+                    || window == 0
+                    || failed.is_some()
+                    || page_worst(&heap).is_some_and(|w| near > w)
+            });
+        if let Some(points) = points.filter(|_| !unneeded) {
             let rows = points.at(position);
             if let Some(bbox) = &plan.bbox
                 && !rows
@@ -635,6 +624,7 @@ pub(crate) fn collect_segment(
                         );
                     }
                 } else {
+                    inside_near.set(node.inside.then_some(node.near));
                     for position in lo..hi {
                         if !node.inside {
                             // One location only and no home visits: in only within the radius.
@@ -651,6 +641,7 @@ pub(crate) fn collect_segment(
                         }
                         let _ = visit(order[position as usize], position, 0.0, true);
                     }
+                    inside_near.set(None);
                 }
                 // Other locations: their documents unless the first location is within reach
                 // (then visited above, at the first location's node).

@@ -428,7 +428,7 @@ pub(crate) struct Reached<'a> {
 /// Every node of the sources within `reach` of the centre, nearest first. With `whole`, a node
 /// wholly inside `inside` (at most `reach`) with at least `whole` first locations is handed over
 /// whole, and other nodes are split down to small ones to find such nodes; without, a node
-/// wholly within `reach` is handed over whole. `visit` receives each node once.
+/// wholly within `reach`, or wholly beyond `inside`, is handed over whole. `visit` receives each node once.
 pub(crate) fn within(
     sources: &[Source<'_>],
     centre: &Centre,
@@ -459,7 +459,9 @@ pub(crate) fn within(
             // Inside: whole when dense. Within reach: document by document, when too sparse to
             // hold a dense node inside or wholly beyond `inside`.
             Some(min) => is_inside || (within_reach && (hi - lo < min || node.bound > inside)),
-            None => within_reach,
+            // Within reach, or wholly beyond `inside` (where most documents are ruled out without
+            // a distance): document by document.
+            None => within_reach || node.bound > inside,
         };
         if take || small {
             visit(Reached {
