@@ -117,6 +117,7 @@ pub(crate) fn collect_segment(
 ) -> Result<SegmentResult> {
     let cols: &SegmentColumns = columns;
     let unconstrained = weight.is_none()
+        && plan.association.is_none()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
         && plan.flags.is_empty()
@@ -213,6 +214,7 @@ pub(crate) fn collect_segment(
         && plan.flags.is_empty()
         && plan.fee_max.is_none()
         && !plan.require_verified()
+        && plan.association.is_none()
         && plan.groups.len() <= 1;
     // A selective facet filter narrows the candidates through its postings, when that facet's
     // counts are not needed from this pass (a document failing only that filter would be
@@ -241,7 +243,8 @@ pub(crate) fn collect_segment(
     let radius_walk = plan.center.is_some()
         && plan.radius_km.is_some()
         && weight.is_none()
-        && selective.is_none();
+        && selective.is_none()
+        && plan.association.is_none();
 
     // Candidate documents from the geo cells.
     let mut geo_docs: Option<BitSet> = None;
@@ -282,6 +285,25 @@ pub(crate) fn collect_segment(
                     }
                     doc = postings.advance();
                 }
+            }
+        }
+        geo_docs = Some(bits);
+    }
+    // An association's own directory: only its members are candidates (the association is
+    // indexed, not a column, and such directories are small next to the whole index).
+    if let Some(association) = &plan.association {
+        let term = Term::from_field_text(fields.association, association);
+        let mut bits = BitSet::with_max_value(max_doc.max(1));
+        if let Some(mut postings) = reader
+            .inverted_index(fields.association)?
+            .read_postings(&term, IndexRecordOption::Basic)?
+        {
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
+                    bits.insert(doc);
+                }
+                doc = postings.advance();
             }
         }
         geo_docs = Some(bits);
