@@ -17,7 +17,9 @@ use stillpoint_index::Fields;
 use stillpoint_index::tantivy::columnar::{StrColumn, TermOrdHit};
 use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
 use stillpoint_index::tantivy::schema::IndexRecordOption;
-use stillpoint_index::tantivy::{BitSet, DocId, DocSet, SegmentReader, TERMINATED, Term};
+use stillpoint_index::tantivy::{
+    BitSet, DocId, DocSet, InvertedIndexReader, SegmentReader, TERMINATED, Term,
+};
 
 use crate::columns::{
     FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, untag,
@@ -105,6 +107,25 @@ struct GroupColumn {
     facet: Facet,
     slot: usize,
     selected: Vec<u32>,
+}
+
+/// Adds to `bits` the documents of `term`'s postings, those in `within` only when given.
+fn insert_postings(
+    bits: &mut BitSet,
+    inverted: &InvertedIndexReader,
+    term: &Term,
+    within: Option<&BitSet>,
+) -> Result<()> {
+    if let Some(mut postings) = inverted.read_postings(term, IndexRecordOption::Basic)? {
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if within.is_none_or(|w| w.contains(doc)) {
+                bits.insert(doc);
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn collect_segment(
@@ -278,15 +299,7 @@ pub(crate) fn collect_segment(
         let mut bits = BitSet::with_max_value(max_doc.max(1));
         for value in &group.values {
             let term = Term::from_field_text(field, value);
-            if let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
-                        bits.insert(doc);
-                    }
-                    doc = postings.advance();
-                }
-            }
+            insert_postings(&mut bits, &inverted, &term, geo_docs.as_ref())?;
         }
         geo_docs = Some(bits);
     }
@@ -294,19 +307,9 @@ pub(crate) fn collect_segment(
     // indexed, not a column, and such directories are small next to the whole index).
     if let Some(association) = &plan.association {
         let term = Term::from_field_text(fields.association, association);
+        let inverted = reader.inverted_index(fields.association)?;
         let mut bits = BitSet::with_max_value(max_doc.max(1));
-        if let Some(mut postings) = reader
-            .inverted_index(fields.association)?
-            .read_postings(&term, IndexRecordOption::Basic)?
-        {
-            let mut doc = postings.doc();
-            while doc != TERMINATED {
-                if geo_docs.as_ref().is_none_or(|g| g.contains(doc)) {
-                    bits.insert(doc);
-                }
-                doc = postings.advance();
-            }
-        }
+        insert_postings(&mut bits, &inverted, &term, geo_docs.as_ref())?;
         geo_docs = Some(bits);
     }
     let geo_docs = geo_docs.map(BitSetDocSet::from);
