@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::common::server::Server;
@@ -179,60 +179,29 @@ fn every_write_and_status_route_answers_the_token_matrix() {
     std::thread::sleep(Duration::from_millis(1100).saturating_sub(created.elapsed()));
 
     let one = feed(1, "Matrix");
-    type Route<'r> = (&'r str, Box<dyn Fn(Option<&str>) -> Response + 'r>);
-    let with = |request: RequestBuilder, token: Option<&str>| publisher.send(request, token);
-    let routes: Vec<Route> = vec![
+    // Every write and status route: (method, path, whether it takes a body).
+    let routes = [
+        (Method::PUT, "/v1/associations/bcta-na/members", true),
+        (Method::POST, "/v1/associations/bcta-na/members", true),
         (
-            "PUT members",
-            Box::new(|t| {
-                with(
-                    publisher
-                        .client
-                        .put(publisher.url("/v1/associations/bcta-na/members"))
-                        .header("content-type", JSONL)
-                        .body(one.clone()),
-                    t,
-                )
-            }),
+            Method::DELETE,
+            "/v1/associations/bcta-na/members/M-0",
+            false,
         ),
-        (
-            "POST members",
-            Box::new(|t| {
-                with(
-                    publisher
-                        .client
-                        .post(publisher.url("/v1/associations/bcta-na/members"))
-                        .header("content-type", JSONL)
-                        .body(one.clone()),
-                    t,
-                )
-            }),
-        ),
-        (
-            "DELETE member",
-            Box::new(|t| {
-                with(
-                    publisher
-                        .client
-                        .delete(publisher.url("/v1/associations/bcta-na/members/M-0")),
-                    t,
-                )
-            }),
-        ),
-        (
-            "GET status",
-            Box::new(|t| {
-                with(
-                    publisher
-                        .client
-                        .get(publisher.url("/v1/associations/bcta-na/status")),
-                    t,
-                )
-            }),
-        ),
+        (Method::GET, "/v1/associations/bcta-na/status", false),
     ];
+    let call = |(method, path, with_body): &(Method, &str, bool), token: Option<&str>| {
+        let mut request = publisher
+            .client
+            .request(method.clone(), publisher.url(path));
+        if *with_body {
+            request = request.header("content-type", JSONL).body(one.clone());
+        }
+        publisher.send(request, token)
+    };
     let secrets = [&right, &other, &revoked, &expired, &unknown];
-    for (name, call) in &routes {
+    for route in &routes {
+        let name = format!("{} {}", route.0, route.1);
         for (case, token, status) in [
             ("no token", None, 401),
             ("malformed", Some("not-a-token"), 401),
@@ -241,7 +210,7 @@ fn every_write_and_status_route_answers_the_token_matrix() {
             ("expired", Some(expired.as_str()), 401),
             ("other association", Some(other.as_str()), 403),
         ] {
-            let response = call(token);
+            let response = call(route, token);
             assert_eq!(response.status().as_u16(), status, "{name}, {case}");
             if status == 401 {
                 let challenge = response.headers()["www-authenticate"].to_str().unwrap();
@@ -255,7 +224,7 @@ fn every_write_and_status_route_answers_the_token_matrix() {
                 assert!(!body.contains(secret.as_str()), "{name}, {case}: {body}");
             }
         }
-        let response = call(Some(&right));
+        let response = call(route, Some(&right));
         assert_eq!(response.status(), StatusCode::OK, "{name}, right token");
     }
     // Last use is recorded (written back within a few seconds) for the valid tokens, the one
@@ -280,7 +249,6 @@ fn every_write_and_status_route_answers_the_token_matrix() {
         std::thread::sleep(Duration::from_millis(200));
     }
     // The server's log never carries a token.
-    drop(routes);
     drop(publisher);
     drop(server);
     let log = std::fs::read_to_string(env.path("server.log")).unwrap_or_default();

@@ -57,16 +57,12 @@ pub async fn replace(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let association = match id {
-        Ok(Path(id)) => id,
-        Err(rejection) => return Problem::from(rejection).into_response(),
-    };
-    let request = Write {
-        association,
-        action: Action::Replace,
+    let request = Request {
         client,
+        query,
+        headers,
     };
-    respond_to_body(write(&state, request, query, &headers, Some(body)).await)
+    publish_body(&state, id, Action::Replace, request, body).await
 }
 
 /// Add or update the members in the body; nobody is removed.
@@ -97,16 +93,12 @@ pub async fn upsert(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let association = match id {
-        Ok(Path(id)) => id,
-        Err(rejection) => return Problem::from(rejection).into_response(),
-    };
-    let request = Write {
-        association,
-        action: Action::Upsert,
+    let request = Request {
         client,
+        query,
+        headers,
     };
-    respond_to_body(write(&state, request, query, &headers, Some(body)).await)
+    publish_body(&state, id, Action::Upsert, request, body).await
 }
 
 /// Remove one member.
@@ -203,6 +195,42 @@ pub async fn status(
         Ok(body) => private(axum::Json(body).into_response()),
         Err(problem) => problem.into_response(),
     }
+}
+
+/// What the write routes read from every request besides the path and the body.
+struct Request {
+    client: Option<IpAddr>,
+    query: Option<String>,
+    headers: HeaderMap,
+}
+
+/// A `PUT` or `POST` of a member list.
+async fn publish_body(
+    state: &AppState,
+    id: Result<Path<String>, PathRejection>,
+    action: Action,
+    request: Request,
+    body: Body,
+) -> Response {
+    let association = match id {
+        Ok(Path(id)) => id,
+        Err(rejection) => return Problem::from(rejection).into_response(),
+    };
+    let write_request = Write {
+        association,
+        action,
+        client: request.client,
+    };
+    respond_to_body(
+        write(
+            state,
+            write_request,
+            request.query,
+            &request.headers,
+            Some(body),
+        )
+        .await,
+    )
 }
 
 /// One write request, before its parameters and body are read.
