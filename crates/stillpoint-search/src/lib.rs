@@ -38,7 +38,9 @@ pub mod request;
 pub mod response;
 mod spatial;
 mod suggest;
+mod terms;
 mod text;
+mod union;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -60,6 +62,7 @@ use collect::collect_segment;
 use columns::ColumnCache;
 use merge::{MergedHit, SegmentHits, merge};
 use plan::Context;
+use terms::TermsCache;
 use text::PhraseTable;
 
 /// Searches one index. Cheap to share between threads (`&self` everywhere); call
@@ -73,6 +76,8 @@ pub struct SearchEngine {
     analyzer: TextAnalyzer,
     limits: Limits,
     columns: ColumnCache,
+    /// The text fields' terms over the current segments, for typo and prefix matching.
+    terms: TermsCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -104,6 +109,7 @@ impl SearchEngine {
             analyzer,
             limits,
             columns: ColumnCache::default(),
+            terms: TermsCache::default(),
         })
     }
 
@@ -136,7 +142,13 @@ impl SearchEngine {
             plan::plan(request, &self.context(), &mut analyzer).map_err(SearchError::Invalid)?;
         let searcher = self.reader.searcher();
 
-        let query = plan.text.as_ref().and_then(|t| t.to_query(&self.fields));
+        let query = match &plan.text {
+            Some(text) if !text.clauses.is_empty() => {
+                let terms = self.terms.get(&self.fields, &searcher)?;
+                text.to_query(&self.fields, &terms)
+            }
+            _ => None,
+        };
         let weight = match &query {
             Some(q) => Some(q.weight(EnableScoring::enabled_from_searcher(&searcher))?),
             None => None,

@@ -18,13 +18,13 @@ use stillpoint_index::tantivy::query::{
 };
 use stillpoint_index::tantivy::schema::{Field, IndexRecordOption};
 use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
-use stillpoint_index::tantivy::{
-    self as tantivy, DocId, DocSet, Score, SegmentReader, TERMINATED, Term,
-};
+use stillpoint_index::tantivy::{self as tantivy, DocId, Score, SegmentReader, Term};
 use stillpoint_model::Vocabulary;
 use stillpoint_model::text::fold;
 
 use crate::request::Facet;
+use crate::terms::MergedTerms;
+use crate::union::{SeekUnionQuery, UnionDocSet};
 
 /// What a vocabulary phrase stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -290,14 +290,18 @@ impl TextQuery {
     }
 
     /// The tantivy query, or `None` when no clause constrains the results.
-    pub(crate) fn to_query(&self, fields: &Fields) -> Option<Box<dyn Query>> {
+    pub(crate) fn to_query(
+        &self,
+        fields: &Fields,
+        terms: &Arc<MergedTerms>,
+    ) -> Option<Box<dyn Query>> {
         if self.clauses.is_empty() {
             return None;
         }
         let clauses = self
             .clauses
             .iter()
-            .map(|clause| (Occur::Must, clause_query(clause, fields)))
+            .map(|clause| (Occur::Must, clause_query(clause, fields, terms)))
             .collect();
         Some(Box::new(BooleanQuery::new(clauses)))
     }
@@ -327,7 +331,7 @@ fn word(folded: &str, prefix: bool, analyzer: &mut TextAnalyzer) -> Word {
 }
 
 /// Full-text fields with their weights.
-fn text_fields(fields: &Fields) -> [(Field, f32); 5] {
+pub(crate) fn text_fields(fields: &Fields) -> [(Field, f32); 5] {
     [
         (fields.name, 3.0),
         (fields.practice_name, 2.0),
@@ -354,15 +358,18 @@ pub(crate) fn facet_field(fields: &Fields, facet: Facet, verified: bool) -> Fiel
     }
 }
 
-fn clause_query(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let word_queries: Vec<Box<dyn Query>> =
-        clause.words.iter().map(|w| word_query(w, fields)).collect();
+fn clause_query(clause: &Clause, fields: &Fields, terms: &Arc<MergedTerms>) -> Box<dyn Query> {
+    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+    let word_queries: Vec<Box<dyn Query>> = clause
+        .words
+        .iter()
+        .map(|w| word_query(w, fields, terms))
+        .collect();
     if word_queries.len() == 1 {
-        alternatives.extend(word_queries.into_iter().map(|q| (Occur::Should, q)));
+        alternatives.extend(word_queries);
     } else if !word_queries.is_empty() {
         let all = word_queries.into_iter().map(|q| (Occur::Must, q)).collect();
-        alternatives.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+        alternatives.push(Box::new(BooleanQuery::new(all)));
     }
     for target in &clause.targets {
         if let Target::Value(facet, value) = target {
@@ -373,26 +380,21 @@ fn clause_query(clause: &Clause, fields: &Fields) -> Box<dyn Query> {
                 Term::from_field_text(field, value),
                 IndexRecordOption::Basic,
             );
-            alternatives.push((
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(term), 2.0)),
-            ));
+            alternatives.push(Box::new(ConstScoreQuery::new(Box::new(term), 2.0)));
         }
     }
-    Box::new(BooleanQuery::new(alternatives))
+    Box::new(SeekUnionQuery(alternatives))
 }
 
-fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
-    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    // One automaton for the word, built on first use and shared by its fields.
+fn word_query(w: &Word, fields: &Fields, terms: &Arc<MergedTerms>) -> Box<dyn Query> {
+    let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+    // One automaton and one expansion for the word, made on first use and shared by its fields.
     let automaton: Arc<OnceLock<Arc<DfaWrapper>>> = Arc::default();
+    let expansion: Arc<OnceLock<Arc<Expansion>>> = Arc::default();
     for (field, weight) in text_fields(fields) {
         let term = Term::from_field_text(field, &w.stem);
         let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-        alternatives.push((
-            Occur::Should,
-            Box::new(BoostQuery::new(Box::new(exact), weight)),
-        ));
+        alternatives.push(Box::new(BoostQuery::new(Box::new(exact), weight)));
         if w.distance > 0 || w.prefix {
             let fuzzy = if w.prefix {
                 let prefix = Term::from_field_text(field, w.prefix_text());
@@ -404,15 +406,14 @@ fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
                 field,
                 query: fuzzy,
                 automaton: automaton.clone(),
+                terms: terms.clone(),
+                expansion: expansion.clone(),
             };
             // Approximate matches score below exact ones.
-            alternatives.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(fuzzy), weight * 0.3)),
-            ));
+            alternatives.push(Box::new(BoostQuery::new(Box::new(fuzzy), weight * 0.3)));
         }
     }
-    Box::new(BooleanQuery::new(alternatives))
+    Box::new(SeekUnionQuery(alternatives))
 }
 
 /// A typo-tolerant or prefix match of one field, scoring a constant like [`FuzzyTermQuery`], but
@@ -420,12 +421,21 @@ fn word_query(w: &Word, fields: &Fields) -> Box<dyn Query> {
 /// matched term into a bit set per segment (a common word's in every bio), where a search with
 /// an area seeks only its few candidates. Many matched terms (a short prefix) still take the bit
 /// set, since a union of hundreds of postings seeks slowly.
+///
+/// The matched terms come from one walk of the automaton over every segment's terms merged
+/// ([`MergedTerms`]), shared by the word's fields, instead of a walk per segment and field.
 #[derive(Clone)]
 struct LazyFuzzyQuery {
     field: Field,
     query: FuzzyTermQuery,
     automaton: Arc<OnceLock<Arc<DfaWrapper>>>,
+    terms: Arc<MergedTerms>,
+    expansion: Arc<OnceLock<Arc<Expansion>>>,
 }
+
+/// The terms a word's automaton accepts over all segments, each with the text fields holding
+/// it (bits, see [`MergedTerms::field_bit`]).
+type Expansion = Vec<(Vec<u8>, u32)>;
 
 impl std::fmt::Debug for LazyFuzzyQuery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -447,25 +457,47 @@ impl Query for LazyFuzzyQuery {
                 self.automaton.get_or_init(|| a).clone()
             }
         };
-        Ok(Box::new(LazyFuzzyWeight(
-            AutomatonWeight::new(self.field, automaton),
-            self.field,
-        )))
+        let expansion = match self.expansion.get() {
+            Some(e) => e.clone(),
+            None => {
+                let e = Arc::new(self.terms.expand(&automaton)?);
+                self.expansion.get_or_init(|| e).clone()
+            }
+        };
+        // A field absent from the merged terms (none of the text fields) matches nothing.
+        let bit = self.terms.field_bit(self.field).unwrap_or(0);
+        let terms = expansion
+            .iter()
+            .filter(|(_, mask)| mask & bit != 0)
+            .map(|(term, _)| term.clone())
+            .collect();
+        Ok(Box::new(LazyFuzzyWeight {
+            inner: AutomatonWeight::new(self.field, automaton),
+            field: self.field,
+            terms,
+        }))
     }
 }
 
-struct LazyFuzzyWeight(AutomatonWeight<DfaWrapper>, Field);
+struct LazyFuzzyWeight {
+    inner: AutomatonWeight<DfaWrapper>,
+    field: Field,
+    /// The field's terms the automaton accepts in some segment.
+    terms: Vec<Vec<u8>>,
+}
 
 impl Weight for LazyFuzzyWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let infos = self.0.get_match_term_infos(reader)?;
-        if infos.len() > LAZY_TERMS {
-            return self.0.scorer(reader, boost);
+        if self.terms.len() > LAZY_TERMS {
+            return self.inner.scorer(reader, boost);
         }
-        let inverted = reader.inverted_index(self.1)?;
-        let mut postings = Vec::with_capacity(infos.len());
-        for info in &infos {
-            postings.push(inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?);
+        let inverted = reader.inverted_index(self.field)?;
+        let mut postings = Vec::with_capacity(self.terms.len());
+        for term in &self.terms {
+            if let Some(info) = inverted.terms().get(term)? {
+                postings
+                    .push(inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?);
+            }
         }
         Ok(Box::new(ConstScorer::new(
             UnionDocSet::new(postings),
@@ -474,65 +506,7 @@ impl Weight for LazyFuzzyWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.0.explain(reader, doc)
-    }
-}
-
-/// The union of a few doc sets, seeking each.
-struct UnionDocSet<D> {
-    sets: Vec<D>,
-    doc: DocId,
-}
-
-impl<D: DocSet> UnionDocSet<D> {
-    fn new(sets: Vec<D>) -> UnionDocSet<D> {
-        let doc = sets.iter().map(DocSet::doc).min().unwrap_or(TERMINATED);
-        UnionDocSet { sets, doc }
-    }
-}
-
-impl<D: DocSet> DocSet for UnionDocSet<D> {
-    fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
-        }
-        let current = self.doc;
-        let mut next = TERMINATED;
-        for set in &mut self.sets {
-            let doc = if set.doc() == current {
-                set.advance()
-            } else {
-                set.doc()
-            };
-            next = next.min(doc);
-        }
-        self.doc = next;
-        next
-    }
-
-    fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
-        }
-        let mut next = TERMINATED;
-        for set in &mut self.sets {
-            let doc = if set.doc() < target {
-                set.seek(target)
-            } else {
-                set.doc()
-            };
-            next = next.min(doc);
-        }
-        self.doc = next;
-        next
-    }
-
-    fn doc(&self) -> DocId {
-        self.doc
-    }
-
-    fn size_hint(&self) -> u32 {
-        self.sets.iter().map(DocSet::size_hint).sum()
+        self.inner.explain(reader, doc)
     }
 }
 

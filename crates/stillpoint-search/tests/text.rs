@@ -200,6 +200,38 @@ fn the_last_word_is_also_a_prefix() {
     );
 }
 
+/// Typo and prefix variants are found once per query over every segment's terms merged: a
+/// term only one segment holds, and the terms of a segment committed after the first search,
+/// must still match.
+#[test]
+fn typos_and_prefixes_match_terms_of_every_segment_and_of_later_commits() {
+    let (first, second) = LISTINGS.split_at(4);
+    let f = common::fixture(&[("iahp", first.iter().map(record).collect())]);
+    check_table(
+        &f,
+        &[("Okafro", &["ben"]), ("Whitfeild", &[]), ("Bellni", &[])],
+    );
+
+    common::add(
+        &f.index,
+        "iahp",
+        &second.iter().map(record).collect::<Vec<_>>(),
+    );
+    f.engine.reload().unwrap();
+    assert_eq!(f.engine.num_practitioners(), LISTINGS.len() as u64);
+    check_table(
+        &f,
+        &[
+            ("Okafro", &["ben"]),
+            ("Whitfeild", &["dan"]),
+            ("Bellni", &["marco"]),
+            ("Whitf", &["dan"]),
+            ("Oberh", &["kat"]),
+            ("Katarhina", &["kat"]),
+        ],
+    );
+}
+
 #[test]
 fn a_trailing_space_means_the_last_word_is_complete() {
     let f = fixture();
