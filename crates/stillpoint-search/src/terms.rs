@@ -4,10 +4,14 @@
 //! of the dictionaries for each approximate word, a quarter of a text search's time). Each
 //! segment then looks its few variants up by exact term.
 //!
-//! Built on the first search that needs it after the set of segments changed (a commit or a
-//! merge), from the segments' own term dictionaries: a superset of any one segment's terms, so
-//! looking the variants up per segment finds exactly the terms a walk of that segment would.
+//! Built on the first text search after the set of segments changed (a commit or a merge),
+//! from the segments' own term dictionaries: a superset of any one segment's terms, so looking
+//! the variants up per segment finds exactly the terms a walk of that segment would. Each
+//! segment's sorted terms are kept, so a commit reads only its new segment's; merging the lists
+//! and building the dictionary again cost about 55 ms on the 1M index (46,000 distinct terms,
+//! 360 KB), reading all eight segments' terms another 110 ms (on a loaded machine).
 
+use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex};
 
@@ -18,7 +22,7 @@ use stillpoint_index::tantivy::postings::TermInfo;
 use stillpoint_index::tantivy::query::DfaWrapper;
 use stillpoint_index::tantivy::schema::Field;
 use stillpoint_index::tantivy::termdict::{TermDictionary, TermDictionaryBuilder};
-use stillpoint_index::tantivy::{self as tantivy, Searcher};
+use stillpoint_index::tantivy::{self as tantivy, Searcher, SegmentReader};
 
 use crate::text::text_fields;
 
@@ -30,37 +34,47 @@ pub(crate) struct MergedTerms {
 }
 
 impl MergedTerms {
-    fn build(fields: &Fields, searcher: &Searcher) -> tantivy::Result<MergedTerms> {
-        let fields: Vec<Field> = text_fields(fields).iter().map(|(f, _)| *f).collect();
-        let mut all: Vec<(Vec<u8>, u32)> = Vec::new();
-        for reader in searcher.segment_readers() {
-            for (bit, field) in fields.iter().enumerate() {
-                let inverted = reader.inverted_index(*field)?;
-                let mut stream = inverted.terms().stream()?;
-                while stream.advance() {
-                    all.push((stream.key().to_vec(), 1 << bit));
-                }
+    fn build(fields: Vec<Field>, segments: &[Arc<SegmentTerms>]) -> tantivy::Result<MergedTerms> {
+        // Merged pairwise: each segment's list is sorted, and a merge of sorted lists costs a
+        // few milliseconds where sorting every segment's terms together cost a hundred.
+        let mut merged: Vec<(&[u8], u32)> = Vec::new();
+        for segment in segments {
+            let mut next = Vec::with_capacity(merged.len().max(segment.len()));
+            let (mut a, mut b) = (merged.iter().peekable(), segment.iter().peekable());
+            loop {
+                let item = match (a.peek(), b.peek()) {
+                    (Some(x), Some(y)) => match x.0.cmp(y.0.as_slice()) {
+                        std::cmp::Ordering::Less => *a.next().expect("peeked"),
+                        std::cmp::Ordering::Greater => {
+                            let y = b.next().expect("peeked");
+                            (y.0.as_slice(), y.1)
+                        }
+                        std::cmp::Ordering::Equal => {
+                            let (x, y) = (a.next().expect("peeked"), b.next().expect("peeked"));
+                            (x.0, x.1 | y.1)
+                        }
+                    },
+                    (Some(_), None) => *a.next().expect("peeked"),
+                    (None, Some(_)) => {
+                        let y = b.next().expect("peeked");
+                        (y.0.as_slice(), y.1)
+                    }
+                    (None, None) => break,
+                };
+                next.push(item);
             }
+            merged = next;
         }
-        all.sort_unstable();
         let mut builder = TermDictionaryBuilder::create(Vec::new())?;
-        let mut i = 0;
-        while i < all.len() {
-            let mut mask = 0;
-            let mut j = i;
-            while j < all.len() && all[j].0 == all[i].0 {
-                mask |= all[j].1;
-                j += 1;
-            }
+        for (term, mask) in merged {
             builder.insert(
-                &all[i].0,
+                term,
                 &TermInfo {
                     doc_freq: mask,
                     postings_range: 0..0,
                     positions_range: 0..0,
                 },
             )?;
-            i = j;
         }
         let bytes = builder.finish()?;
         Ok(MergedTerms {
@@ -87,10 +101,36 @@ impl MergedTerms {
     }
 }
 
-/// The merged terms of the searcher seen last.
+/// One segment's text terms, sorted, each with the fields holding it (bits in [`text_fields`]
+/// order).
+type SegmentTerms = Vec<(Vec<u8>, u32)>;
+
+fn segment_terms(fields: &[Field], reader: &SegmentReader) -> tantivy::Result<SegmentTerms> {
+    let mut all: SegmentTerms = Vec::new();
+    for (bit, field) in fields.iter().enumerate() {
+        let inverted = reader.inverted_index(*field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            all.push((stream.key().to_vec(), 1 << bit));
+        }
+    }
+    all.sort_unstable();
+    all.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 |= later.1;
+        }
+        same
+    });
+    Ok(all)
+}
+
+/// The merged terms of the searcher seen last, and each live segment's own terms (a commit
+/// adds a small segment: only its terms are read, then the lists are merged again).
 #[derive(Default)]
 pub(crate) struct TermsCache {
     current: Mutex<Option<(Vec<SegmentId>, Arc<MergedTerms>)>>,
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentTerms>>>,
 }
 
 impl TermsCache {
@@ -99,20 +139,35 @@ impl TermsCache {
         fields: &Fields,
         searcher: &Searcher,
     ) -> tantivy::Result<Arc<MergedTerms>> {
-        let segments: Vec<SegmentId> = searcher
+        let ids: Vec<SegmentId> = searcher
             .segment_readers()
             .iter()
             .map(|r| r.segment_id())
             .collect();
         // Held while building: concurrent searches of a new segment set wait for one build.
         let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((ids, terms)) = current.as_ref()
-            && *ids == segments
+        if let Some((seen, terms)) = current.as_ref()
+            && *seen == ids
         {
             return Ok(terms.clone());
         }
-        let terms = Arc::new(MergedTerms::build(fields, searcher)?);
-        *current = Some((segments, terms.clone()));
+        let fields: Vec<Field> = text_fields(fields).iter().map(|(f, _)| *f).collect();
+        let mut cached = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        let mut lists = Vec::with_capacity(ids.len());
+        for reader in searcher.segment_readers() {
+            let list = match cached.get(&reader.segment_id()) {
+                Some(list) => list.clone(),
+                None => {
+                    let list = Arc::new(segment_terms(&fields, reader)?);
+                    cached.insert(reader.segment_id(), list.clone());
+                    list
+                }
+            };
+            lists.push(list);
+        }
+        cached.retain(|id, _| ids.contains(id));
+        let terms = Arc::new(MergedTerms::build(fields, &lists)?);
+        *current = Some((ids, terms.clone()));
         Ok(terms)
     }
 }
