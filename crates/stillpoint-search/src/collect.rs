@@ -97,8 +97,8 @@ pub(crate) struct SegmentResult {
     pub hits: Vec<SegmentHit>,
     /// Per requested facet (in plan order), the segment's value strings and counts.
     pub facets: Vec<Vec<(String, u64)>>,
-    /// The columns that name the hits (the name only when sorting by name).
-    pub id_column: Option<StrColumn>,
+    /// The column that names the hits when sorting by name (ids come from the segment's
+    /// columns).
     pub name_column: Option<StrColumn>,
 }
 
@@ -778,7 +778,6 @@ pub(crate) fn collect_segment(
         total,
         hits,
         facets,
-        id_column,
         name_column,
     })
 }

@@ -187,7 +187,7 @@ impl SearchEngine {
             segments.push(SegmentHits {
                 segment: segment_ord as u32,
                 hits: result.hits,
-                id_column: result.id_column,
+                columns: columns.clone(),
                 name_column: result.name_column,
             });
             for (slot, values) in result.facets.into_iter().enumerate() {

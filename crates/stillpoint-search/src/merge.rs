@@ -7,10 +7,12 @@
 //! per segment.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use stillpoint_index::tantivy::columnar::StrColumn;
 
 use crate::collect::SegmentHit;
+use crate::columns::SegmentColumns;
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::request::Sort;
@@ -19,7 +21,8 @@ use crate::request::Sort;
 pub(crate) struct SegmentHits {
     pub segment: u32,
     pub hits: Vec<SegmentHit>,
-    pub id_column: Option<StrColumn>,
+    /// The segment's columns, for its ids.
+    pub columns: Arc<SegmentColumns>,
     pub name_column: Option<StrColumn>,
 }
 
@@ -45,8 +48,8 @@ impl List {
     fn id(&mut self) -> Result<&str> {
         if self.id.is_none() {
             let mut s = String::new();
-            if let (Some(c), Some(hit)) = (&self.hits.id_column, self.hits.hits.get(self.pos)) {
-                c.ord_to_str(hit.id_ord, &mut s)?;
+            if let Some(hit) = self.hits.hits.get(self.pos) {
+                s.push_str(self.hits.columns.id_str(hit.id_ord)?);
             }
             self.id = Some(s);
         }
