@@ -41,11 +41,18 @@ struct SeekUnionWeight(Vec<Box<dyn Weight>>);
 
 impl Weight for SeekUnionWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let scorers = self
-            .0
-            .iter()
-            .map(|w| w.scorer(reader, boost))
-            .collect::<tantivy::Result<_>>()?;
+        let mut scorers = Vec::with_capacity(self.0.len());
+        for weight in &self.0 {
+            let scorer = weight.scorer(reader, boost)?;
+            // Parts this segment cannot match (a word absent from a field) would be asked
+            // on every seek; they add nothing to a score.
+            if scorer.doc() != TERMINATED {
+                scorers.push(scorer);
+            }
+        }
+        if scorers.len() == 1 {
+            return Ok(scorers.pop().expect("one part"));
+        }
         Ok(Box::new(UnionDocSet::new(scorers)))
     }
 
