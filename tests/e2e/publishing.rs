@@ -85,26 +85,31 @@ impl<'a> Publisher<'a> {
         request.send().expect("request sent")
     }
 
-    fn put(&self, association: &str, query: &str, body: &str, token: &str) -> Response {
+    /// A member list sent with `method` (PUT replaces, POST upserts).
+    fn list(
+        &self,
+        method: Method,
+        association: &str,
+        query: &str,
+        body: &str,
+        token: &str,
+    ) -> Response {
         let url = self.url(&format!("/v1/associations/{association}/members{query}"));
         self.send(
             self.client
-                .put(url)
+                .request(method, url)
                 .header("content-type", JSONL)
                 .body(body.to_owned()),
             Some(token),
         )
     }
 
+    fn put(&self, association: &str, query: &str, body: &str, token: &str) -> Response {
+        self.list(Method::PUT, association, query, body, token)
+    }
+
     fn post(&self, association: &str, body: &str, token: &str) -> Response {
-        let url = self.url(&format!("/v1/associations/{association}/members"));
-        self.send(
-            self.client
-                .post(url)
-                .header("content-type", JSONL)
-                .body(body.to_owned()),
-            Some(token),
-        )
+        self.list(Method::POST, association, "", body, token)
     }
 
     fn delete(&self, association: &str, member: &str, token: &str) -> Response {
