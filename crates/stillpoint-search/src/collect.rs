@@ -337,6 +337,9 @@ pub(crate) fn collect_segment(
         }
     };
     let id_ords = (window > 0).then(|| cols.id_ords(reader));
+    // The positions offered to the page, when a document may be offered twice (see the radius
+    // walk with blocks).
+    let offered: RefCell<Option<HashSet<u32>>> = RefCell::new(None);
     let offer = |heap: &mut BinaryHeap<Worst>,
                  doc: DocId,
                  position: u32,
@@ -368,6 +371,11 @@ pub(crate) fn collect_segment(
             && !cursor.is_after(&hit)
         {
             return false;
+        }
+        if let Some(offered) = offered.borrow_mut().as_mut()
+            && !offered.insert(position)
+        {
+            return true;
         }
         if heap.len() < window {
             heap.push(Worst(hit));
@@ -597,6 +605,9 @@ pub(crate) fn collect_segment(
             && plan.bbox.is_none()
             && (plan.sort == Sort::Distance || window == 0);
         let blocks = whole.then(|| cols.blocks(reader));
+        if blocks.is_some() && window > 0 {
+            *offered.borrow_mut() = Some(HashSet::new());
+        }
         let first_km = |position: u32| {
             let p = points.at(position).start;
             centre.distance(points.lat[p], points.lon[p])
@@ -678,7 +689,16 @@ pub(crate) fn collect_segment(
                         continue;
                     }
                     let position = spatial.point_position[point];
-                    if first_km(position) <= reach || !seen.insert(position) {
+                    if first_km(position) <= reach {
+                        // Counted at its first location's node. If that node was a block, the
+                        // page saw the document only by its first location: offer it again,
+                        // by its nearest (the page takes it once).
+                        if blocks.is_some() && window > 0 {
+                            let _ = visit(order[position as usize], position, 0.0, false);
+                        }
+                        continue;
+                    }
+                    if !seen.insert(position) {
                         continue;
                     }
                     let _ = visit(order[position as usize], position, 0.0, true);

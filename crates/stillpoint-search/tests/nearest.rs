@@ -118,3 +118,61 @@ fn growing_circles_agree_with_the_full_pass() {
         }
     }
 }
+
+/// A practitioner counts at its first location's quadtree node; when that node is dense enough
+/// to be taken whole, the page must still see the practitioner by its nearest location.
+#[test]
+fn a_second_location_counts_for_the_page_when_the_first_lies_in_a_dense_node() {
+    let at = |member_id: &str, points: &[(f64, f64)]| FeedRecord {
+        member_id: member_id.into(),
+        name: format!("Practitioner {member_id}"),
+        credentials: vec![FeedCredential {
+            body: "upledger".into(),
+            credential: "CST-T".into(),
+            since: None,
+            expires: None,
+        }],
+        locations: points
+            .iter()
+            .map(|&(lat, lon)| FeedLocation {
+                lat: Some(lat),
+                lon: Some(lon),
+                city: Some("Somewhere".into()),
+                country: "US".into(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let (centre, cluster) = ((40.09, -105.0), (40.0, -105.0));
+    let mut records: Vec<FeedRecord> = (0..12)
+        .map(|i| at(&format!("near-{i:02}"), &[centre]))
+        .collect();
+    records.extend((0..40).map(|i| at(&format!("cluster-{i:02}"), &[cluster])));
+    // First location in the cluster, 10 km away; second at the centre.
+    records.push(at("a-both", &[cluster, centre]));
+    let f = common::fixture(&[("upledger", records)]);
+    let response = f
+        .engine
+        .search(&SearchRequest {
+            lat: Some(centre.0),
+            lon: Some(centre.1),
+            radius: Some(stillpoint_search::Distance::km(50.0)),
+            sort: Some(Sort::Distance),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(response.total, 53);
+    let page: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        page,
+        [
+            "upledger:a-both",
+            "upledger:near-00",
+            "upledger:near-01",
+            "upledger:near-02",
+            "upledger:near-03"
+        ]
+    );
+}
