@@ -22,14 +22,16 @@ use stillpoint_index::tantivy::{
 };
 
 use crate::columns::{
-    FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, untag,
+    FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
 };
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells};
 use crate::plan::Plan;
 use crate::request::{Facet, Sort};
-use crate::spatial::{Centre, Kind, NO_POINT, Source, Spatial, nearest, within};
+use crate::spatial::{
+    Centre, Kind, NO_POINT, Source, Spatial, Threshold, ThresholdMemo, nearest, within,
+};
 use crate::text::facet_field;
 
 /// Above this many cells, scanning every document is cheaper than reading the cells' postings.
@@ -177,9 +179,43 @@ pub(crate) fn collect_segment(
             counts.push(cols.all_counts(slot, reader).to_vec());
             count_columns.push(false);
         } else {
-            counts.push(vec![0; cols.facet(slot).map_or(0, |c| c.num_terms())]);
+            // Filled from `flat` after the pass.
+            counts.push(Vec::new());
             count_index[slot] = Some(counts.len() - 1);
             count_columns.push(true);
+        }
+    }
+    let counting = count_columns.iter().any(|&c| c);
+    // Every facet column's values side by side: value `ord` of the column in slot `s` is at
+    // `base[s] + ord`. The pass counts a document's whole row into `flat` without asking which
+    // facets are wanted (cheaper than the question), and reads its filters from `satisfies`:
+    // per value, bit `i` when it is one of group `i`'s selected values.
+    let mut base = [0usize; FACET_COLUMNS + 1];
+    for s in 0..FACET_COLUMNS {
+        base[s + 1] = base[s] + cols.facet(s).map_or(0, |c| c.num_terms());
+    }
+    let at = |tagged: u32| {
+        let (s, ord) = untag(tagged);
+        base[s] + ord as usize
+    };
+    let flat = RefCell::new(if counting {
+        vec![0u32; base[FACET_COLUMNS]]
+    } else {
+        Vec::new()
+    });
+    debug_assert!(groups.len() <= 16);
+    let every_group: u16 = ((1u32 << groups.len()) - 1) as u16;
+    let mut satisfies = vec![
+        0u16;
+        if groups.is_empty() {
+            0
+        } else {
+            base[FACET_COLUMNS]
+        }
+    ];
+    for (i, group) in groups.iter().enumerate() {
+        for &ord in &group.selected {
+            satisfies[base[group.slot] + ord as usize] |= 1 << i;
         }
     }
     // For each group, the position of its facet among the counted facets.
@@ -321,7 +357,6 @@ pub(crate) fn collect_segment(
 
     let alive = reader.alive_bitset();
     let centre = plan.center.map(|(lat, lon)| Centre::new(lat, lon));
-    let counts_cell = RefCell::new(counts);
     let heap_cell: RefCell<BinaryHeap<Worst>> = RefCell::new(BinaryHeap::with_capacity(window + 1));
     let total = Cell::new(0u64);
 
@@ -392,9 +427,10 @@ pub(crate) fn collect_segment(
     // offered to the page (its counts were added with its quadtree node's).
     // Set while visiting a node wholly inside the radius: its distance from the centre.
     let inside_near: Cell<Option<f64>> = Cell::new(None);
+    let radius_threshold = plan.radius_km.map(Threshold::new);
+    let worst_memo = ThresholdMemo::default();
     let visit = |doc: DocId, position: u32, score: f32, count: bool| -> bool {
         let mut heap = heap_cell.borrow_mut();
-        let mut counts = counts_cell.borrow_mut();
         if alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
@@ -416,16 +452,19 @@ pub(crate) fn collect_segment(
             _ => &[][..],
         };
         let mut failed: Option<usize> = None;
-        for (i, group) in groups.iter().enumerate() {
-            let passes = row.iter().any(|&tagged| {
-                let (slot, ord) = untag(tagged);
-                slot == group.slot && group.selected.binary_search(&ord).is_ok()
+        if !groups.is_empty() {
+            // Only the filtered columns' values: a row is sorted by slot.
+            let held = groups.iter().fold(0u16, |held, group| {
+                slot_values(row, group.slot)
+                    .iter()
+                    .fold(held, |held, &tagged| held | satisfies[at(tagged)])
             });
-            if !passes {
-                if failed.is_some() {
-                    return false;
-                }
-                failed = Some(i);
+            let missing = every_group & !held;
+            if missing & missing.wrapping_sub(1) != 0 {
+                return false;
+            }
+            if missing != 0 {
+                failed = Some(missing.trailing_zeros() as usize);
             }
         }
 
@@ -458,8 +497,12 @@ pub(crate) fn collect_segment(
                     }
                     _ => 0.0,
                 };
-                let mut need = plan.radius_km.map_or(f64::NEG_INFINITY, |r| r.max(home));
-                if plan.sort == Sort::Distance && failed.is_none() && window > 0 {
+                // In when its nearest location is within the radius, or the centre within
+                // its home visits.
+                let limit = plan.radius_km.map(|r| r.max(home));
+                let ranked = plan.sort == Sort::Distance && failed.is_none() && window > 0;
+                let mut need = limit.unwrap_or(f64::NEG_INFINITY);
+                if ranked {
                     let worst = if heap.len() >= window {
                         heap.peek().map_or(f64::INFINITY, |w| dist(&w.0))
                     } else {
@@ -468,27 +511,49 @@ pub(crate) fn collect_segment(
                     need = need.max(worst);
                 }
                 let reach = need * (1.0 + 1e-9) + 1e-9;
-                let mut best = (f64::INFINITY, 0usize);
-                for (i, row) in rows.enumerate() {
-                    let la = points.lat[row];
-                    if (la - clat).abs().to_radians() * EARTH_RADIUS_KM > reach {
-                        continue;
-                    }
-                    let d = centre
-                        .as_ref()
-                        .map_or(0.0, |c| c.distance(la, points.lon[row]));
-                    if d < best.0 {
-                        best = (d, i);
-                    }
-                }
-                if let Some(radius) = plan.radius_km
-                    && best.0 > radius
-                    && !(home > 0.0 && best.0 <= home)
-                {
-                    // Outside the radius, and the centre is beyond its home visits.
+                let near_enough = |row: &usize| {
+                    (points.lat[*row] - clat).abs().to_radians() * EARTH_RADIUS_KM <= reach
+                };
+                let centre = centre.as_ref().expect("a centre was given");
+                // The nearest location by the chord first; exact distances only when that
+                // cannot decide the radius, or when the document may enter the page.
+                let chord2 = rows
+                    .clone()
+                    .filter(near_enough)
+                    .map(|row| centre.chord2(points.xyz[row]))
+                    .fold(f64::INFINITY, f64::min);
+                let limit = limit.map(|km| match radius_threshold {
+                    Some(t) if t.km == km => t,
+                    _ => Threshold::new(km),
+                });
+                if limit.is_some_and(|t| t.clearly_beyond(chord2)) {
                     return false;
                 }
-                distance = Some(best);
+                let undecided = limit.is_some_and(|t| !t.clearly_within(chord2));
+                let may_enter = ranked
+                    && page_worst(&heap).is_none_or(|w| !worst_memo.get(w).clearly_beyond(chord2));
+                distance = if undecided || may_enter {
+                    let mut best = (f64::INFINITY, 0usize);
+                    for (i, row) in rows.enumerate() {
+                        if !near_enough(&row) {
+                            continue;
+                        }
+                        let d = centre.distance(points.lat[row], points.lon[row]);
+                        if d < best.0 {
+                            best = (d, i);
+                        }
+                    }
+                    if limit.is_some_and(|t| best.0 > t.km) {
+                        // Outside the radius, and the centre is beyond its home visits.
+                        return false;
+                    }
+                    Some(best)
+                } else {
+                    // Certainly in, and its distance decides nothing: the page is not by
+                    // distance, or the document lies beyond its worst hit (and, without a
+                    // distance, sorts after it).
+                    None
+                };
             }
         }
 
@@ -500,24 +565,21 @@ pub(crate) fn collect_segment(
         {
             row = r.at(position);
         }
+        let mut flat = flat.borrow_mut();
         if let Some(group) = failed {
             // Counts only in the facet of the one filter it fails.
             let slot = groups[group].slot;
-            if let Some(i) = count_index[slot] {
-                for &tagged in row {
-                    let (s, ord) = untag(tagged);
-                    if s == slot {
-                        counts[i][ord as usize] += 1;
-                    }
+            if count_index[slot].is_some() {
+                for &tagged in slot_values(row, slot) {
+                    flat[at(tagged)] += 1;
                 }
             }
             return false;
         }
         total.set(total.get() + 1);
-        for &tagged in row {
-            let (slot, ord) = untag(tagged);
-            if let Some(i) = count_index[slot] {
-                counts[i][ord as usize] += 1;
+        if counting {
+            for &tagged in row {
+                flat[at(tagged)] += 1;
             }
         }
         offer(&mut heap, doc, position, score, distance)
@@ -544,12 +606,10 @@ pub(crate) fn collect_segment(
         let stopped = nearest(
             &sources,
             centre,
-            &|kind, id| {
-                let point = match kind {
-                    Kind::First => points.at(id).start,
-                    Kind::Extra => id as usize,
-                };
-                (points.lat[point], points.lon[point])
+            points,
+            &|kind, id| match kind {
+                Kind::First => points.at(id).start,
+                Kind::Extra => id as usize,
             },
             &mut |found| {
                 let position = match found.kind {
@@ -608,9 +668,14 @@ pub(crate) fn collect_segment(
         if blocks.is_some() && window > 0 {
             *offered.borrow_mut() = Some(HashSet::new());
         }
-        let first_km = |position: u32| {
+        // Whether a point is farther than a threshold, by its chord (exact when close).
+        let (radius_t, reach_t) = (Threshold::new(radius), Threshold::new(reach));
+        let beyond = |p: usize, chord2: f64, t: Threshold| {
+            centre.beyond(chord2, points.lat[p], points.lon[p], t)
+        };
+        let first_beyond = |position: u32, t: Threshold| {
             let p = points.at(position).start;
-            centre.distance(points.lat[p], points.lon[p])
+            beyond(p, centre.chord2(points.xyz[p]), t)
         };
         let mut seen: HashSet<u32> = HashSet::new();
         within(
@@ -629,14 +694,13 @@ pub(crate) fn collect_segment(
                 };
                 if let Some(block) = block {
                     total.set(total.get() + u64::from(block.live));
-                    let mut counts = counts_cell.borrow_mut();
+                    let mut flat = flat.borrow_mut();
                     for (&tagged, &n) in block.tags.iter().zip(block.counts) {
-                        let (slot, ord) = untag(tagged);
-                        if let Some(i) = count_index[slot] {
-                            counts[i][ord as usize] += n;
+                        if count_index[untag(tagged).0].is_some() {
+                            flat[at(tagged)] += n;
                         }
                     }
-                    drop(counts);
+                    drop(flat);
                     let wanted = window > 0 && worst().is_none_or(|w| node.near <= w);
                     if wanted {
                         // Nearest first within the node, while they can still enter the page
@@ -650,10 +714,8 @@ pub(crate) fn collect_segment(
                         nearest(
                             &[node_docs],
                             centre,
-                            &|_, position| {
-                                let p = points.at(position).start;
-                                (points.lat[p], points.lon[p])
-                            },
+                            points,
+                            &|_, position| points.at(position).start,
                             &mut |found| {
                                 let _ = visit(order[found.id as usize], found.id, 0.0, false);
                             },
@@ -671,8 +733,11 @@ pub(crate) fn collect_segment(
                                 continue;
                             }
                             // Whose first location is beyond the reach is left to its others.
-                            let km = first_km(position);
-                            if (!node.within_reach && km > reach) || (alone && km > radius) {
+                            let p = points.at(position).start;
+                            let chord2 = centre.chord2(points.xyz[p]);
+                            if (!node.within_reach && beyond(p, chord2, reach_t))
+                                || (alone && beyond(p, chord2, radius_t))
+                            {
                                 continue;
                             }
                         }
@@ -685,11 +750,11 @@ pub(crate) fn collect_segment(
                 let (lo, hi) = node.ranges[1];
                 for i in lo..hi {
                     let point = spatial.extra_point[i as usize] as usize;
-                    if centre.distance(points.lat[point], points.lon[point]) > reach {
+                    if beyond(point, centre.chord2(points.xyz[point]), reach_t) {
                         continue;
                     }
                     let position = spatial.point_position[point];
-                    if first_km(position) <= reach {
+                    if !first_beyond(position, reach_t) {
                         // Counted at its first location's node. If that node was a block, the
                         // page saw the document only by its first location: offer it again,
                         // by its nearest (the page takes it once).
@@ -714,12 +779,24 @@ pub(crate) fn collect_segment(
                 // Text and area: the matches, then visited in rank order (see below).
                 let rank = cols.rank(reader);
                 let mut matches: Vec<(u32, DocId, f32)> = Vec::new();
+                // Each side leaps to the other's next document (an area's documents and a
+                // word's are each a fraction of the segment).
                 let mut doc = docs.doc();
                 while doc != TERMINATED {
-                    if scorer.doc() <= doc && scorer.seek(doc) == doc {
-                        matches.push((rank[doc as usize], doc, scorer.score()));
+                    let next = if scorer.doc() < doc {
+                        scorer.seek(doc)
+                    } else {
+                        scorer.doc()
+                    };
+                    if next == TERMINATED {
+                        break;
                     }
-                    doc = docs.advance();
+                    if next == doc {
+                        matches.push((rank[doc as usize], doc, scorer.score()));
+                        doc = docs.advance();
+                    } else {
+                        doc = docs.seek(next);
+                    }
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
                 for (position, doc, score) in matches {
@@ -775,7 +852,13 @@ pub(crate) fn collect_segment(
     }
     let total = total.get();
     let heap = heap_cell.into_inner();
-    let counts = counts_cell.into_inner();
+    let flat = flat.into_inner();
+    for (facet, counts) in plan.facets.iter().zip(counts.iter_mut()) {
+        let slot = slot(*facet, plan.verified);
+        if count_index[slot].is_some() {
+            *counts = flat[base[slot]..base[slot + 1]].to_vec();
+        }
+    }
 
     // Hits, best first.
     let mut hits: Vec<SegmentHit> = heap.into_iter().map(|w| w.0).collect();
@@ -818,7 +901,10 @@ fn within_reach(
     let order = cols.in_rank_order(reader);
     let flags = cols.flags(reader);
     let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
-    let km = |point: usize| centre.distance(points.lat[point], points.lon[point]);
+    let (radius_t, reach_t) = (Threshold::new(radius), Threshold::new(reach));
+    let beyond = |p: usize, chord2: f64, t: Threshold| {
+        centre.beyond(chord2, points.lat[p], points.lon[p], t)
+    };
     within(
         &whole_segment(spatial),
         &centre,
@@ -837,16 +923,17 @@ fn within_reach(
                 if alone && node.near > radius {
                     continue;
                 }
-                let d = km(range.start);
-                if d <= radius || (!alone && d <= reach) {
+                let p = range.start;
+                let chord2 = centre.chord2(points.xyz[p]);
+                if !beyond(p, chord2, radius_t) || (!alone && !beyond(p, chord2, reach_t)) {
                     bits.insert(order[position as usize]);
                 }
             }
             let (lo, hi) = node.ranges[1];
             for i in lo..hi {
-                let point = spatial.extra_point[i as usize];
-                if km(point as usize) <= reach {
-                    let position = spatial.point_position[point as usize];
+                let point = spatial.extra_point[i as usize] as usize;
+                if !beyond(point, centre.chord2(points.xyz[point]), reach_t) {
+                    let position = spatial.point_position[point];
                     bits.insert(order[position as usize]);
                 }
             }

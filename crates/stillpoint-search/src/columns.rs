@@ -18,7 +18,7 @@ use stillpoint_index::tantivy::{DocId, DocSet, Opstamp, Searcher, SegmentReader,
 use crate::blocks::{Blocks, ValueLists};
 use crate::error::Result;
 use crate::request::Facet;
-use crate::spatial::{NO_POINT, Spatial, z_code};
+use crate::spatial::{NO_POINT, Spatial, unit_vector, z_code};
 use crate::text::facet_field;
 
 /// Columns of one segment.
@@ -261,6 +261,7 @@ impl SegmentColumns {
                 offsets: Vec::with_capacity(max_doc + 1),
                 lat: Vec::with_capacity(max_doc),
                 lon: Vec::with_capacity(max_doc),
+                xyz: Vec::with_capacity(max_doc),
             };
             points.offsets.push(0);
             for &doc in self.in_rank_order(reader) {
@@ -269,6 +270,9 @@ impl SegmentColumns {
                 points.lon.extend(self.lon.values_for_doc(doc));
                 points.offsets.push(points.lat.len() as u32);
             }
+            points.xyz = (points.lat.iter().zip(&points.lon))
+                .map(|(&lat, &lon)| unit_vector(lat, lon))
+                .collect();
             points
         })
     }
@@ -435,6 +439,13 @@ pub(crate) fn untag(tagged: u32) -> (usize, u32) {
     ((tagged >> 24) as usize, tagged & 0x00ff_ffff)
 }
 
+/// The values of one slot in a row (a row's tags are sorted, so by slot).
+pub(crate) fn slot_values(row: &[u32], slot: usize) -> &[u32] {
+    let start = row.partition_point(|&t| t < tag(slot, 0));
+    let len = row[start..].partition_point(|&t| t < tag(slot + 1, 0));
+    &row[start..start + len]
+}
+
 /// Variable-length lists per document, flattened.
 pub(crate) struct Multi {
     pub offsets: Vec<u32>,
@@ -466,6 +477,9 @@ pub(crate) struct Points {
     pub offsets: Vec<u32>,
     pub lat: Vec<f64>,
     pub lon: Vec<f64>,
+    /// Each point on the unit sphere, for distances without trigonometry (see
+    /// [`crate::spatial::Centre::approx`]).
+    pub xyz: Vec<[f32; 3]>,
 }
 
 impl Points {

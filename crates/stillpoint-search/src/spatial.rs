@@ -20,6 +20,7 @@ use std::collections::BinaryHeap;
 
 use stillpoint_index::geo::{LEVELS, cell_of, cell_size, columns, rows};
 
+use crate::columns::Points;
 use crate::geo::{EARTH_RADIUS_KM, haversine_km};
 
 /// Levels of the implicit quadtree above the finest cells: 2^15 columns cover the 23,040 of the
@@ -155,12 +156,95 @@ impl Square {
     }
 }
 
+/// A point (degrees) on the unit sphere, single precision: 12 bytes per location, close
+/// enough for its chord ([`Centre::chord2`]) to tell a distance within [`slack`].
+pub(crate) fn unit_vector(lat: f64, lon: f64) -> [f32; 3] {
+    let (phi, lambda) = (lat.to_radians(), lon.to_radians());
+    [
+        (phi.cos() * lambda.cos()) as f32,
+        (phi.cos() * lambda.sin()) as f32,
+        phi.sin() as f32,
+    ]
+}
+
+/// How far the distance told by a chord ([`Centre::chord2`]) may be from the haversine
+/// distance around `km` (below [`TRUSTED_KM`]): rounding the vector's components to single precision moves the
+/// chord by at most 5.2e-8 of the radius, which the `asin` stretches by 1 / cos(d / 2R), so at
+/// most 0.6 m up to 12,000 km; two metres are allowed, and the haversine itself is good to far
+/// less.
+pub(crate) fn slack(km: f64) -> f64 {
+    2e-3 + km.abs() * 1e-9
+}
+
+/// Beyond this distance the chord's `asin` stretches the rounding too much to trust (towards
+/// the antipode): distances there are always measured exactly.
+const TRUSTED_KM: f64 = 12_000.0;
+
+/// A distance prepared for [`Centre::chord2`]: the squared chords of the distance less and
+/// plus its [`slack`], between which (or beyond [`TRUSTED_KM`]) only the exact distance can
+/// tell.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Threshold {
+    pub km: f64,
+    below: f64,
+    above: f64,
+    trusted: f64,
+}
+
+impl Threshold {
+    pub fn new(km: f64) -> Threshold {
+        let chord2 = |d: f64| {
+            let half = (d.clamp(0.0, TRUSTED_KM) / (2.0 * EARTH_RADIUS_KM)).sin();
+            4.0 * half * half
+        };
+        Threshold {
+            km,
+            // Nothing is clearly within a distance shorter than the slack.
+            below: if km - slack(km) > 0.0 {
+                chord2(km - slack(km))
+            } else {
+                -1.0
+            },
+            above: chord2(km + slack(km)),
+            trusted: chord2(TRUSTED_KM),
+        }
+    }
+
+    /// Whether a point of this squared chord is certainly within the distance.
+    pub fn clearly_within(self, chord2: f64) -> bool {
+        chord2 < self.below
+    }
+
+    /// Whether a point of this squared chord is certainly beyond the distance.
+    pub fn clearly_beyond(self, chord2: f64) -> bool {
+        chord2 > self.above && chord2 < self.trusted
+    }
+}
+
+/// The last [`Threshold`] made, for a distance that changes seldom (the page's worst hit).
+#[derive(Default)]
+pub(crate) struct ThresholdMemo(Cell<Option<Threshold>>);
+
+impl ThresholdMemo {
+    pub fn get(&self, km: f64) -> Threshold {
+        match self.0.get() {
+            Some(t) if t.km.to_bits() == km.to_bits() => t,
+            _ => {
+                let t = Threshold::new(km);
+                self.0.set(Some(t));
+                t
+            }
+        }
+    }
+}
+
 /// Distances from a centre to squares: never more than the distance to any point inside
 /// ([`Centre::lower`]) and never less ([`Centre::upper`]), with a margin for rounding.
 pub(crate) struct Centre {
     pub lat: f64,
     pub lon: f64,
     cos_lat: f64,
+    xyz: [f64; 3],
     /// The last point measured and its distance: many documents share a point (those placed
     /// at their city's centre), and they come one after another in code order.
     last: Cell<(f64, f64, f64)>,
@@ -172,7 +256,31 @@ impl Centre {
             lat,
             lon,
             cos_lat: lat.to_radians().cos(),
+            xyz: unit_vector(lat, lon).map(f64::from),
             last: Cell::new((f64::NAN, f64::NAN, f64::NAN)),
+        }
+    }
+
+    /// The squared chord to a point, between unit vectors (the point's in single precision):
+    /// no trigonometry at all. It grows with the distance, and a [`Threshold`] tells which side
+    /// of a distance it lies.
+    pub fn chord2(&self, xyz: [f32; 3]) -> f64 {
+        let dx = f64::from(xyz[0]) - self.xyz[0];
+        let dy = f64::from(xyz[1]) - self.xyz[1];
+        let dz = f64::from(xyz[2]) - self.xyz[2];
+        dx * dx + dy * dy + dz * dz
+    }
+
+    /// Whether the point at `lat`, `lon` (its [`Centre::chord2`] given) lies farther than
+    /// `threshold`: decided by the chord when it is clear by more than [`slack`], otherwise by
+    /// the exact distance, so the answer is always that of `distance(lat, lon) > km`.
+    pub fn beyond(&self, chord2: f64, lat: f64, lon: f64, threshold: Threshold) -> bool {
+        if threshold.clearly_beyond(chord2) {
+            true
+        } else if threshold.clearly_within(chord2) {
+            false
+        } else {
+            self.distance(lat, lon) > threshold.km
         }
     }
 
@@ -287,6 +395,8 @@ struct Walk<'a> {
     centre: &'a Centre,
     queue: BinaryHeap<Node>,
     arena: Vec<(u32, u32)>,
+    /// Scratch for [`Walk::split`]: each source's cuts of the square being split.
+    cuts: Vec<[u32; 5]>,
 }
 
 impl<'a> Walk<'a> {
@@ -296,6 +406,7 @@ impl<'a> Walk<'a> {
             centre,
             queue: BinaryHeap::new(),
             arena: Vec::new(),
+            cuts: Vec::with_capacity(sources.len()),
         };
         let ranges = walk.arena.len();
         for s in sources {
@@ -331,7 +442,8 @@ impl<'a> Walk<'a> {
     fn split(&mut self, square: Square, ranges: usize) {
         let k = square.k - 1;
         let first = u64::from(square.prefix()) << 2;
-        let mut cuts: Vec<[u32; 5]> = Vec::with_capacity(self.sources.len());
+        let mut cuts = std::mem::take(&mut self.cuts);
+        cuts.clear();
         for i in 0..self.sources.len() {
             let (lo, hi) = self.arena[ranges + i];
             let z = &self.sources[i].z[lo as usize..hi as usize];
@@ -357,6 +469,7 @@ impl<'a> Walk<'a> {
             }
             self.push_square(child, at);
         }
+        self.cuts = cuts;
     }
 
     /// The ranges of a node, per source.
@@ -372,17 +485,19 @@ pub(crate) struct Found {
 }
 
 /// Best-first over the sources' locations in increasing distance from the centre. `point` gives
-/// an entry's location; `visit` is called for entries nearest first (by node); `worst` is the distance
+/// an entry's location (an index into `points`); `visit` is called for entries nearest first (by node); `worst` is the distance
 /// beyond which nothing more is wanted (the page's worst hit once it is full). Returns whether
 /// the walk stopped because of `worst` (rather than by running out of locations).
 pub(crate) fn nearest(
     sources: &[Source<'_>],
     centre: &Centre,
-    point: &dyn Fn(Kind, u32) -> (f64, f64),
+    points: &Points,
+    point: &dyn Fn(Kind, u32) -> usize,
     visit: &mut dyn FnMut(Found),
     worst: &dyn Fn() -> Option<f64>,
 ) -> bool {
     let mut walk = Walk::new(sources, centre);
+    let memo = ThresholdMemo::default();
     while let Some(node) = walk.queue.pop() {
         if worst().is_some_and(|w| node.bound > w) {
             return true;
@@ -396,8 +511,9 @@ pub(crate) fn nearest(
                 for i in lo..hi {
                     let id = s.id(i);
                     if let Some(w) = worst() {
-                        let (lat, lon) = point(s.kind, id);
-                        if centre.distance(lat, lon) > w {
+                        let p = point(s.kind, id);
+                        let chord2 = centre.chord2(points.xyz[p]);
+                        if centre.beyond(chord2, points.lat[p], points.lon[p], memo.get(w)) {
                             continue;
                         }
                     }
@@ -488,6 +604,60 @@ mod tests {
         // Same 1/16° cell: same code above the two lowest levels' bits.
         assert_eq!(a >> 4, b >> 4);
         assert!(z_code(90.0, 180.0) < NO_POINT);
+    }
+
+    #[test]
+    fn the_chord_decides_like_the_haversine() {
+        let mut seed = 987654321u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let centres = [(51.5, -0.12), (0.0, 179.99), (-89.9, 10.0), (40.0, -105.0)];
+        for &(clat, clon) in &centres {
+            let c = Centre::new(clat, clon);
+            for i in 0..50_000 {
+                // Near the centre, anywhere, and near its antipode.
+                let spread = [0.5, 180.0, 0.5][i % 3];
+                let (alat, alon) = if i % 3 == 2 {
+                    (-clat, clon - 180.0)
+                } else {
+                    (clat, clon)
+                };
+                let lat = (alat + (next() - 0.5) * spread).clamp(-90.0, 90.0);
+                let lon = alon + (next() - 0.5) * spread * 2.0;
+                let exact = c.distance(lat, lon);
+                let chord2 = c.chord2(unit_vector(lat, lon));
+                if exact < TRUSTED_KM {
+                    // The chord's distance is well within the slack.
+                    let told = 2.0 * EARTH_RADIUS_KM * (chord2.sqrt() / 2.0).asin();
+                    assert!((told - exact).abs() <= slack(exact) / 2.0, "{lat},{lon}");
+                }
+                if exact > 1.0 && exact < TRUSTED_KM {
+                    // Clear cases are decided without the exact distance.
+                    assert!(Threshold::new(exact * 0.5).clearly_beyond(chord2));
+                    assert!(Threshold::new(exact + 10.0).clearly_within(chord2));
+                }
+                // Thresholds at, just around and far from the exact distance.
+                for km in [
+                    exact,
+                    exact + 1e-9,
+                    exact - 1e-9,
+                    exact * 0.5,
+                    exact + 10.0,
+                    0.0,
+                ] {
+                    let t = Threshold::new(km);
+                    assert_eq!(
+                        c.beyond(chord2, lat, lon, t),
+                        exact > km,
+                        "{lat},{lon} {km}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
