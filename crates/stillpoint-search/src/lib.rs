@@ -60,7 +60,7 @@ pub use suggest::{DEFAULT_SUGGESTIONS, Suggestion, Suggestions};
 
 use collect::collect_segment;
 use columns::{ColumnCache, slot};
-use merge::{MergedHit, SegmentHits, merge};
+use merge::{MergedHit, NameCache, SegmentHits, merge};
 use plan::Context;
 use terms::TermsCache;
 use text::PhraseTable;
@@ -81,6 +81,8 @@ pub struct SearchEngine {
     terms: TermsCache,
     /// The facet values over the current segments, for merging their counts.
     values: ValueCache,
+    /// The segments' sort names, for merging by name.
+    names: NameCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -114,6 +116,7 @@ impl SearchEngine {
             columns: ColumnCache::default(),
             terms: TermsCache::default(),
             values: ValueCache::default(),
+            names: NameCache::default(),
         })
     }
 
@@ -121,7 +124,9 @@ impl SearchEngine {
     /// the view they started with.
     pub fn reload(&self) -> Result<()> {
         self.reader.reload()?;
-        self.columns.retain(&self.reader.searcher());
+        let searcher = self.reader.searcher();
+        self.columns.retain(&searcher);
+        self.names.retain(&searcher);
         Ok(())
     }
 
@@ -222,7 +227,10 @@ impl SearchEngine {
                 segment: segment_ord as u32,
                 hits: result.hits,
                 columns,
-                name_column: result.name_column,
+                names: result
+                    .name_column
+                    .map(|column| self.names.get(reader.segment_id(), &column))
+                    .transpose()?,
             });
         }
         // The page's last hit names the cursor when a hit follows it.
