@@ -22,18 +22,33 @@ pub(crate) fn hit(
     vocabulary: &Vocabulary,
     analyzer: &mut TextAnalyzer,
 ) -> Hit {
+    let highlights = plan.text.as_ref().and_then(|text| {
+        let words = &text.highlight;
+        let h = Highlights {
+            name: highlight(&p.name, words, analyzer, None),
+            practice_name: p
+                .practice_name
+                .as_deref()
+                .and_then(|t| highlight(t, words, analyzer, None)),
+            bio: p
+                .bio
+                .as_deref()
+                .and_then(|t| highlight(t, words, analyzer, Some(BIO_WINDOW))),
+        };
+        (h.name.is_some() || h.practice_name.is_some() || h.bio.is_some()).then_some(h)
+    });
     let locations: Vec<PublicLocation> = p
         .locations
-        .iter()
+        .into_iter()
         .map(|l| {
             let exact = l.visibility == Visibility::Exact;
             PublicLocation {
-                label: l.label.clone(),
-                address: l.address.clone().filter(|_| exact),
-                city: l.city.clone(),
-                region: l.region.clone(),
-                postal_code: l.postal_code.clone().filter(|_| exact),
-                country: l.country.clone(),
+                label: l.label,
+                address: l.address.filter(|_| exact),
+                city: l.city,
+                region: l.region,
+                postal_code: l.postal_code.filter(|_| exact),
+                country: l.country,
                 lat: l.point.lat,
                 lon: l.point.lon,
                 visibility: l.visibility,
@@ -53,40 +68,23 @@ pub(crate) fn hit(
             da.total_cmp(&db).then(ia.cmp(ib))
         })
         .map_or(0, |(i, _)| i);
-    let distance_km = plan.center.and_then(|(lat, lon)| {
-        p.locations
-            .iter()
-            .map(|l| haversine_km(lat, lon, l.point.lat, l.point.lon))
-            .min_by(f64::total_cmp)
-            .map(round_km)
-    });
-    let highlights = plan.text.as_ref().and_then(|text| {
-        let words = &text.highlight;
-        let h = Highlights {
-            name: highlight(&p.name, words, analyzer, None),
-            practice_name: p
-                .practice_name
-                .as_deref()
-                .and_then(|t| highlight(t, words, analyzer, None)),
-            bio: p
-                .bio
-                .as_deref()
-                .and_then(|t| highlight(t, words, analyzer, Some(BIO_WINDOW))),
-        };
-        (h.name.is_some() || h.practice_name.is_some() || h.bio.is_some()).then_some(h)
-    });
+    // Rounding keeps the order, so the least rounded distance is the least distance rounded.
+    let distance_km = locations
+        .iter()
+        .filter_map(|l| l.distance_km)
+        .min_by(f64::total_cmp);
     let credentials = p
         .credentials
-        .iter()
+        .into_iter()
         .map(|c| {
             let body = vocabulary.body_by_id(&c.body);
             let label = body
                 .and_then(|b| b.credentials.iter().find(|k| k.id == c.credential))
                 .map_or_else(|| c.credential.clone(), |k| k.label.clone());
             HitCredential {
-                body: c.body.clone(),
                 body_name: body.map_or_else(|| c.body.clone(), |b| b.name.clone()),
-                credential: c.credential.clone(),
+                body: c.body,
+                credential: c.credential,
                 label,
                 verified: c.verified,
             }
