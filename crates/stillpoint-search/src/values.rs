@@ -116,3 +116,44 @@ impl ValueCache {
         values
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn segments_share_ids_in_value_order() {
+        let vocabulary = Vocabulary::from_toml_str(stillpoint_config::DEFAULT_VOCABULARY).unwrap();
+        let (a, b, none) = (
+            strings(&["de", "en", "fr"]),
+            strings(&["en", "es"]),
+            Vec::new(),
+        );
+        let values = ColumnValues::build(
+            Facet::Language,
+            &[&a, &b, &none],
+            &vocabulary,
+            Gazetteer::embedded(),
+        );
+        assert_eq!(values.values, ["de", "en", "es", "fr"]);
+        assert_eq!(values.ids, [vec![0, 1, 3], vec![1, 2], vec![]]);
+        assert_eq!(values.labels, ["German", "English", "Spanish", "French"]);
+        assert_eq!(values.id("es"), Some(2));
+        assert_eq!(values.id("it"), None);
+    }
+
+    #[test]
+    fn another_set_of_segments_gets_its_own_values() {
+        let cache = ValueCache::default();
+        let (s1, s2) = (SegmentId::generate_random(), SegmentId::generate_random());
+        let both = cache.get(&[s1, s2]);
+        assert!(Arc::ptr_eq(&both, &cache.get(&[s1, s2])));
+        let after_merge = cache.get(&[s2]);
+        assert!(!Arc::ptr_eq(&both, &after_merge));
+        assert!(Arc::ptr_eq(&after_merge, &cache.get(&[s2])));
+    }
+}
