@@ -97,8 +97,9 @@ pub(crate) struct SegmentResult {
     pub total: u64,
     /// Best hits of the segment, best first, at most the requested window.
     pub hits: Vec<SegmentHit>,
-    /// Per requested facet (in plan order), the segment's value strings and counts.
-    pub facets: Vec<Vec<(String, u64)>>,
+    /// Per requested facet (in plan order), the count of each ordinal of its column (the
+    /// engine maps ordinals to values shared by the segments: see [`crate::values`]).
+    pub facets: Vec<Vec<u32>>,
     /// The column that names the hits when sorting by name (ids come from the segment's
     /// columns).
     pub name_column: Option<StrColumn>,
@@ -864,23 +865,10 @@ pub(crate) fn collect_segment(
     let mut hits: Vec<SegmentHit> = heap.into_iter().map(|w| w.0).collect();
     hits.sort_by(SegmentHit::cmp_in_segment);
 
-    // Facet counts as strings.
-    let mut facets = Vec::with_capacity(counts.len());
-    for (facet, counts) in plan.facets.iter().zip(&counts) {
-        let terms = cols.terms(slot(*facet, plan.verified))?;
-        let values = counts
-            .iter()
-            .zip(terms)
-            .filter(|(c, _)| **c > 0)
-            .map(|(c, term)| (term.clone(), u64::from(*c)))
-            .collect();
-        facets.push(values);
-    }
-
     Ok(SegmentResult {
         total,
         hits,
-        facets,
+        facets: counts,
         name_column,
     })
 }

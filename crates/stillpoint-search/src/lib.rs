@@ -41,8 +41,8 @@ mod suggest;
 mod terms;
 mod text;
 mod union;
+mod values;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -59,11 +59,12 @@ pub use response::SearchResponse;
 pub use suggest::{DEFAULT_SUGGESTIONS, Suggestion, Suggestions};
 
 use collect::collect_segment;
-use columns::ColumnCache;
-use merge::{MergedHit, SegmentHits, merge};
+use columns::{ColumnCache, slot};
+use merge::{MergedHit, NameCache, SegmentHits, merge};
 use plan::Context;
 use terms::TermsCache;
 use text::PhraseTable;
+use values::ValueCache;
 
 /// Searches one index. Cheap to share between threads (`&self` everywhere); call
 /// [`SearchEngine::reload`] to see commits made since it was opened.
@@ -78,6 +79,10 @@ pub struct SearchEngine {
     columns: ColumnCache,
     /// The text fields' terms over the current segments, for typo and prefix matching.
     terms: TermsCache,
+    /// The facet values over the current segments, for merging their counts.
+    values: ValueCache,
+    /// The segments' sort names, for merging by name.
+    names: NameCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -110,6 +115,8 @@ impl SearchEngine {
             limits,
             columns: ColumnCache::default(),
             terms: TermsCache::default(),
+            values: ValueCache::default(),
+            names: NameCache::default(),
         })
     }
 
@@ -117,7 +124,9 @@ impl SearchEngine {
     /// the view they started with.
     pub fn reload(&self) -> Result<()> {
         self.reader.reload()?;
-        self.columns.retain(&self.reader.searcher());
+        let searcher = self.reader.searcher();
+        self.columns.retain(&searcher);
+        self.names.retain(&searcher);
         Ok(())
     }
 
@@ -160,14 +169,38 @@ impl SearchEngine {
             plan.offset + plan.limit + 1
         };
 
+        let readers = searcher.segment_readers();
+        let columns = readers
+            .iter()
+            .map(|reader| self.columns.get(&self.fields, reader))
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<_> = readers.iter().map(|r| r.segment_id()).collect();
+        let values = self.values.get(&ids);
+        let facet_values = plan
+            .facets
+            .iter()
+            .map(|facet| {
+                values.column(
+                    slot(*facet, plan.verified),
+                    *facet,
+                    &columns,
+                    &self.vocabulary,
+                    self.gazetteer,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Per requested facet, the count of each value id.
+        let mut counts: Vec<Vec<u64>> = facet_values
+            .iter()
+            .map(|v| vec![0; v.values.len()])
+            .collect();
+
         let mut total = 0;
         let mut segments = Vec::new();
         // Sorted by distance, the distances of the hits found so far: once `window` of them
         // are known, a later segment's hit beyond the last cannot enter the page.
         let mut found: Vec<f64> = Vec::new();
-        let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); plan.facets.len()];
-        for (segment_ord, reader) in searcher.segment_readers().iter().enumerate() {
-            let columns = self.columns.get(&self.fields, reader)?;
+        for (segment_ord, (reader, columns)) in readers.iter().zip(columns).enumerate() {
             let result = collect_segment(
                 &plan,
                 &self.fields,
@@ -184,17 +217,21 @@ impl SearchEngine {
                 found.truncate(window);
             }
             total += result.total;
+            for ((counts, ords), values) in counts.iter_mut().zip(&result.facets).zip(&facet_values)
+            {
+                for (&count, &id) in ords.iter().zip(&values.ids[segment_ord]) {
+                    counts[id as usize] += u64::from(count);
+                }
+            }
             segments.push(SegmentHits {
                 segment: segment_ord as u32,
                 hits: result.hits,
-                columns: columns.clone(),
-                name_column: result.name_column,
+                columns,
+                names: result
+                    .name_column
+                    .map(|column| self.names.get(reader.segment_id(), &column))
+                    .transpose()?,
             });
-            for (slot, values) in result.facets.into_iter().enumerate() {
-                for (value, count) in values {
-                    *counts[slot].entry(value).or_default() += count;
-                }
-            }
         }
         // The page's last hit names the cursor when a hit follows it.
         let last = (plan.offset + plan.limit).checked_sub(1);
@@ -225,8 +262,16 @@ impl SearchEngine {
             .facets
             .iter()
             .zip(counts)
-            .map(|(facet, counts)| {
-                render::facet_counts(*facet, counts, &plan, &self.vocabulary, self.gazetteer)
+            .zip(facet_values)
+            .map(|((facet, counts), values)| {
+                render::facet_counts(
+                    *facet,
+                    &counts,
+                    values,
+                    &plan,
+                    &self.vocabulary,
+                    self.gazetteer,
+                )
             })
             .collect();
 

@@ -1,15 +1,17 @@
 //! The merge of the segments' best hits into one order.
 //!
 //! Within a segment, hits are ordered by segment-local ordinals; across segments only the
-//! strings compare (names for the name sort, ids for ties). Looking a string up in a column
-//! dictionary decompresses a block, so the merge is a k-way merge that resolves strings only
-//! for the heads it compares, and ids only when the primary keys tie: at most the page plus one
-//! per segment.
+//! strings compare (names for the name sort, ids for ties). Both come from per-segment copies of
+//! the column dictionaries (see [`Names`] and [`SegmentColumns::id_str`]), and the merge is a
+//! k-way merge that looks strings up only for the heads it compares.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
+use stillpoint_index::tantivy::Searcher;
 use stillpoint_index::tantivy::columnar::StrColumn;
+use stillpoint_index::tantivy::index::SegmentId;
 
 use crate::collect::SegmentHit;
 use crate::columns::SegmentColumns;
@@ -23,7 +25,8 @@ pub(crate) struct SegmentHits {
     pub hits: Vec<SegmentHit>,
     /// The segment's columns, for its ids.
     pub columns: Arc<SegmentColumns>,
-    pub name_column: Option<StrColumn>,
+    /// The segment's sort names, when sorting by name.
+    pub names: Option<Arc<Names>>,
 }
 
 /// A hit of the merged order.
@@ -32,12 +35,76 @@ pub(crate) struct MergedHit {
     pub hit: SegmentHit,
 }
 
+/// Every sort name of a segment in ordinal order, end to end. Each lookup in the column's
+/// dictionary decompressed an sstable block with a fresh zstd decoder: half the CPU of a search
+/// sorted by name. One string per distinct name: at most about as large as the ids' copy (some
+/// 20 bytes per practitioner), a few MB on the 1M demo index, whose names repeat.
+#[derive(Default)]
+pub(crate) struct Names {
+    text: String,
+    /// Where each name ends in `text`.
+    ends: Vec<u32>,
+}
+
+impl Names {
+    fn read(column: &StrColumn) -> Result<Names> {
+        let mut names = Names::default();
+        let ords: Vec<u64> = (0..column.num_terms() as u64).collect();
+        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            names.text.push_str(&String::from_utf8_lossy(bytes));
+            names.ends.push(names.text.len() as u32);
+        })?;
+        Ok(names)
+    }
+
+    /// The name of an ordinal (empty when out of range, as the column's lookup leaves it).
+    fn get(&self, ord: u64) -> &str {
+        let Ok(i) = usize::try_from(ord) else {
+            return "";
+        };
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start as usize..end as usize]
+    }
+}
+
+/// The sort names of every segment seen, keyed by segment, read on its first search by name.
+#[derive(Default)]
+pub(crate) struct NameCache {
+    segments: Mutex<HashMap<SegmentId, Arc<Names>>>,
+}
+
+impl NameCache {
+    pub fn get(&self, segment: SegmentId, column: &StrColumn) -> Result<Arc<Names>> {
+        if let Some(names) = self.lock().get(&segment) {
+            return Ok(names.clone());
+        }
+        // Read outside the lock: searches of segments already read need not wait for it.
+        let names = Arc::new(Names::read(column)?);
+        Ok(self.lock().entry(segment).or_insert(names).clone())
+    }
+
+    /// Forgets the segments the searcher no longer has (merged away).
+    pub fn retain(&self, searcher: &Searcher) {
+        let live: Vec<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.segment_id())
+            .collect();
+        self.lock().retain(|key, _| live.contains(key));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Names>>> {
+        // A panic while holding the lock cannot leave the map inconsistent: take it anyway.
+        self.segments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 struct List {
     hits: SegmentHits,
     pos: usize,
-    /// The head's strings, once looked up.
-    id: Option<String>,
-    name: Option<String>,
 }
 
 impl List {
@@ -45,32 +112,18 @@ impl List {
         self.hits.hits.get(self.pos)
     }
 
-    fn id(&mut self) -> Result<&str> {
-        if self.id.is_none() {
-            let mut s = String::new();
-            if let Some(hit) = self.hits.hits.get(self.pos) {
-                s.push_str(self.hits.columns.id_str(hit.id_ord)?);
-            }
-            self.id = Some(s);
+    fn id(&self) -> Result<&str> {
+        match self.head() {
+            Some(hit) => self.hits.columns.id_str(hit.id_ord),
+            None => Ok(""),
         }
-        Ok(self.id.as_deref().unwrap_or_default())
     }
 
-    fn name(&mut self) -> Result<&str> {
-        if self.name.is_none() {
-            let mut s = String::new();
-            if let (Some(c), Some(hit)) = (&self.hits.name_column, self.hits.hits.get(self.pos)) {
-                c.ord_to_str(hit.name_ord, &mut s)?;
-            }
-            self.name = Some(s);
+    fn name(&self) -> &str {
+        match (&self.hits.names, self.head()) {
+            (Some(names), Some(hit)) => names.get(hit.name_ord),
+            _ => "",
         }
-        Ok(self.name.as_deref().unwrap_or_default())
-    }
-
-    fn advance(&mut self) {
-        self.pos += 1;
-        self.id = None;
-        self.name = None;
     }
 }
 
@@ -85,12 +138,7 @@ pub(crate) fn merge(
     let mut lists: Vec<List> = segments
         .into_iter()
         .filter(|s| !s.hits.is_empty())
-        .map(|hits| List {
-            hits,
-            pos: 0,
-            id: None,
-            name: None,
-        })
+        .map(|hits| List { hits, pos: 0 })
         .collect();
     let mut out = Vec::with_capacity(take);
     let mut cursor = None;
@@ -102,18 +150,18 @@ pub(crate) fn merge(
             }
             best = match best {
                 None => Some(i),
-                Some(b) if compare(&mut lists, i, b, sort)? == Ordering::Less => Some(i),
+                Some(b) if compare(&lists[i], &lists[b], sort)? == Ordering::Less => Some(i),
                 keep => keep,
             };
         }
         let Some(b) = best else { break };
         if cursor_at == Some(out.len()) {
-            let list = &mut lists[b];
+            let list = &lists[b];
             let hit = list.head().expect("best has a head");
             let key = match sort {
                 Sort::Relevance => Primary::Number(f64::from(hit.score)),
                 Sort::Distance => Primary::Number(hit.distance_or_infinity()),
-                Sort::Name => Primary::Text(list.name()?.to_string()),
+                Sort::Name => Primary::Text(list.name().to_string()),
             };
             cursor = Some(CursorKey {
                 sort,
@@ -126,30 +174,23 @@ pub(crate) fn merge(
             segment: list.hits.segment,
             hit: list.hits.hits[list.pos].clone(),
         });
-        list.advance();
+        list.pos += 1;
     }
     Ok((out, cursor))
 }
 
 /// How the head of list `a` compares with the head of list `b`.
-fn compare(lists: &mut [List], a: usize, b: usize, sort: Sort) -> Result<Ordering> {
-    let (ha, hb) = (
-        lists[a].head().expect("head"),
-        lists[b].head().expect("head"),
-    );
+fn compare(a: &List, b: &List, sort: Sort) -> Result<Ordering> {
+    let (ha, hb) = (a.head().expect("head"), b.head().expect("head"));
     let primary = match sort {
         Sort::Relevance => hb.score.total_cmp(&ha.score),
         Sort::Distance => ha
             .distance_or_infinity()
             .total_cmp(&hb.distance_or_infinity()),
-        Sort::Name => {
-            let na = lists[a].name()?.to_string();
-            na.as_str().cmp(lists[b].name()?)
-        }
+        Sort::Name => a.name().cmp(b.name()),
     };
     if primary != Ordering::Equal {
         return Ok(primary);
     }
-    let ia = lists[a].id()?.to_string();
-    Ok(ia.as_str().cmp(lists[b].id()?))
+    Ok(a.id()?.cmp(b.id()?))
 }

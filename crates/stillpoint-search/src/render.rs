@@ -1,7 +1,5 @@
 //! Stored practitioners and raw counts turned into the response's hits and facet values.
 
-use std::collections::HashMap;
-
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
 use stillpoint_model::codes::language_name;
@@ -12,6 +10,7 @@ use crate::plan::Plan;
 use crate::request::Facet;
 use crate::response::{FacetCounts, FacetValue, Highlights, Hit, HitCredential, PublicLocation};
 use crate::text::highlight;
+use crate::values::ColumnValues;
 
 /// Characters of bio shown around the first match.
 const BIO_WINDOW: usize = 240;
@@ -23,18 +22,33 @@ pub(crate) fn hit(
     vocabulary: &Vocabulary,
     analyzer: &mut TextAnalyzer,
 ) -> Hit {
+    let highlights = plan.text.as_ref().and_then(|text| {
+        let words = &text.highlight;
+        let h = Highlights {
+            name: highlight(&p.name, words, analyzer, None),
+            practice_name: p
+                .practice_name
+                .as_deref()
+                .and_then(|t| highlight(t, words, analyzer, None)),
+            bio: p
+                .bio
+                .as_deref()
+                .and_then(|t| highlight(t, words, analyzer, Some(BIO_WINDOW))),
+        };
+        (h.name.is_some() || h.practice_name.is_some() || h.bio.is_some()).then_some(h)
+    });
     let locations: Vec<PublicLocation> = p
         .locations
-        .iter()
+        .into_iter()
         .map(|l| {
             let exact = l.visibility == Visibility::Exact;
             PublicLocation {
-                label: l.label.clone(),
-                address: l.address.clone().filter(|_| exact),
-                city: l.city.clone(),
-                region: l.region.clone(),
-                postal_code: l.postal_code.clone().filter(|_| exact),
-                country: l.country.clone(),
+                label: l.label,
+                address: l.address.filter(|_| exact),
+                city: l.city,
+                region: l.region,
+                postal_code: l.postal_code.filter(|_| exact),
+                country: l.country,
                 lat: l.point.lat,
                 lon: l.point.lon,
                 visibility: l.visibility,
@@ -54,40 +68,23 @@ pub(crate) fn hit(
             da.total_cmp(&db).then(ia.cmp(ib))
         })
         .map_or(0, |(i, _)| i);
-    let distance_km = plan.center.and_then(|(lat, lon)| {
-        p.locations
-            .iter()
-            .map(|l| haversine_km(lat, lon, l.point.lat, l.point.lon))
-            .min_by(f64::total_cmp)
-            .map(round_km)
-    });
-    let highlights = plan.text.as_ref().and_then(|text| {
-        let words = &text.highlight;
-        let h = Highlights {
-            name: highlight(&p.name, words, analyzer, None),
-            practice_name: p
-                .practice_name
-                .as_deref()
-                .and_then(|t| highlight(t, words, analyzer, None)),
-            bio: p
-                .bio
-                .as_deref()
-                .and_then(|t| highlight(t, words, analyzer, Some(BIO_WINDOW))),
-        };
-        (h.name.is_some() || h.practice_name.is_some() || h.bio.is_some()).then_some(h)
-    });
+    // Rounding keeps the order, so the least rounded distance is the least distance rounded.
+    let distance_km = locations
+        .iter()
+        .filter_map(|l| l.distance_km)
+        .min_by(f64::total_cmp);
     let credentials = p
         .credentials
-        .iter()
+        .into_iter()
         .map(|c| {
             let body = vocabulary.body_by_id(&c.body);
             let label = body
                 .and_then(|b| b.credentials.iter().find(|k| k.id == c.credential))
                 .map_or_else(|| c.credential.clone(), |k| k.label.clone());
             HitCredential {
-                body: c.body.clone(),
                 body_name: body.map_or_else(|| c.body.clone(), |b| b.name.clone()),
-                credential: c.credential.clone(),
+                body: c.body,
+                credential: c.credential,
                 label,
                 verified: c.verified,
             }
@@ -131,10 +128,11 @@ fn round_km(km: f64) -> f64 {
     (km * 1000.0).round() / 1000.0
 }
 
-/// The merged counts of one facet as response values.
+/// The merged counts of one facet (by value id, see [`ColumnValues`]) as response values.
 pub(crate) fn facet_counts(
     facet: Facet,
-    counts: HashMap<String, u64>,
+    counts: &[u64],
+    values: &ColumnValues,
     plan: &Plan,
     vocabulary: &Vocabulary,
     gazetteer: &Gazetteer,
@@ -144,31 +142,51 @@ pub(crate) fn facet_counts(
         .iter()
         .find(|g| g.facet == facet)
         .map_or(&[], |g| &g.values);
-    let distinct = counts.len();
-    // Selected values always appear, with their real count even when the cut drops them.
-    let extra: Vec<(String, u64)> = selected
+    // (count, id) of the values with a count, most first, then by value (ids are in value
+    // order); only the shown ones are sorted.
+    let mut shown: Vec<(u64, u32)> = counts
         .iter()
-        .map(|v| (v.clone(), counts.get(v).copied().unwrap_or(0)))
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(id, c)| (*c, id as u32))
         .collect();
-    let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    values.truncate(plan.facet_size);
-    for (value, count) in extra {
-        if !values.iter().any(|(v, _)| *v == value) {
-            values.push((value, count));
+    let distinct = shown.len();
+    let order = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    if shown.len() > plan.facet_size {
+        shown.select_nth_unstable_by(plan.facet_size, order);
+        shown.truncate(plan.facet_size);
+    }
+    shown.sort_unstable_by(order);
+    let mut out: Vec<FacetValue> = shown
+        .into_iter()
+        .map(|(count, id)| {
+            let value = &values.values[id as usize];
+            FacetValue {
+                value: value.clone(),
+                label: values.labels[id as usize].clone(),
+                count,
+                selected: selected.contains(value),
+            }
+        })
+        .collect();
+    // Selected values always appear, with their real count even when the cut drops them.
+    for value in selected {
+        if !out.iter().any(|v| v.value == *value) {
+            let id = values.id(value);
+            out.push(FacetValue {
+                label: id.map_or_else(
+                    || label(facet, value, vocabulary, gazetteer),
+                    |id| values.labels[id].clone(),
+                ),
+                count: id.map_or(0, |id| counts[id]),
+                value: value.clone(),
+                selected: true,
+            });
         }
     }
     FacetCounts {
         facet: facet.name(),
-        values: values
-            .into_iter()
-            .map(|(value, count)| FacetValue {
-                label: label(facet, &value, vocabulary, gazetteer),
-                selected: selected.contains(&value),
-                value,
-                count,
-            })
-            .collect(),
+        values: out,
         distinct,
     }
 }
