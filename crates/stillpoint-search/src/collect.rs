@@ -408,7 +408,9 @@ pub(crate) fn collect_segment(
         {
             return false;
         }
+        // Only a document with several locations can be offered twice.
         if let Some(offered) = offered.borrow_mut().as_mut()
+            && points.is_some_and(|p| p.at(position).len() > 1)
             && !offered.insert(position)
         {
             return true;
@@ -666,6 +668,7 @@ pub(crate) fn collect_segment(
             && plan.bbox.is_none()
             && (plan.sort == Sort::Distance || window == 0);
         let blocks = whole.then(|| cols.blocks(reader));
+        let page_memo = ThresholdMemo::default();
         if blocks.is_some() && window > 0 {
             *offered.borrow_mut() = Some(HashSet::new());
         }
@@ -751,15 +754,19 @@ pub(crate) fn collect_segment(
                 let (lo, hi) = node.ranges[1];
                 for i in lo..hi {
                     let point = spatial.extra_point[i as usize] as usize;
-                    if beyond(point, centre.chord2(points.xyz[point]), reach_t) {
+                    let chord2 = centre.chord2(points.xyz[point]);
+                    if beyond(point, chord2, reach_t) {
                         continue;
                     }
                     let position = spatial.point_position[point];
                     if !first_beyond(position, reach_t) {
                         // Counted at its first location's node. If that node was a block, the
                         // page saw the document only by its first location: offer it again,
-                        // by its nearest (the page takes it once).
-                        if blocks.is_some() && window > 0 {
+                        // by its nearest (the page takes it once), when this location can
+                        // still enter the page.
+                        let wanted =
+                            worst().is_none_or(|w| !page_memo.get(w).clearly_beyond(chord2));
+                        if blocks.is_some() && window > 0 && wanted {
                             let _ = visit(order[position as usize], position, 0.0, false);
                         }
                         continue;

@@ -17,6 +17,7 @@
 use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::LazyLock;
 
 use stillpoint_index::geo::{LEVELS, cell_of, cell_size, columns, rows};
 
@@ -188,25 +189,28 @@ pub(crate) struct Threshold {
     pub km: f64,
     below: f64,
     above: f64,
-    trusted: f64,
+}
+
+/// The squared chord of [`TRUSTED_KM`].
+static TRUSTED_CHORD2: LazyLock<f64> = LazyLock::new(|| chord2_of(TRUSTED_KM));
+
+/// The squared chord between points `km` apart (at most [`TRUSTED_KM`]).
+fn chord2_of(km: f64) -> f64 {
+    let half = (km.clamp(0.0, TRUSTED_KM) / (2.0 * EARTH_RADIUS_KM)).sin();
+    4.0 * half * half
 }
 
 impl Threshold {
     pub fn new(km: f64) -> Threshold {
-        let chord2 = |d: f64| {
-            let half = (d.clamp(0.0, TRUSTED_KM) / (2.0 * EARTH_RADIUS_KM)).sin();
-            4.0 * half * half
-        };
         Threshold {
             km,
             // Nothing is clearly within a distance shorter than the slack.
             below: if km - slack(km) > 0.0 {
-                chord2(km - slack(km))
+                chord2_of(km - slack(km))
             } else {
                 -1.0
             },
-            above: chord2(km + slack(km)),
-            trusted: chord2(TRUSTED_KM),
+            above: chord2_of(km + slack(km)),
         }
     }
 
@@ -217,7 +221,7 @@ impl Threshold {
 
     /// Whether a point of this squared chord is certainly beyond the distance.
     pub fn clearly_beyond(self, chord2: f64) -> bool {
-        chord2 > self.above && chord2 < self.trusted
+        chord2 > self.above && chord2 < *TRUSTED_CHORD2
     }
 }
 
