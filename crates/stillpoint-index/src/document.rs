@@ -74,6 +74,10 @@ impl DocumentMapper {
         doc.add_text(f.id, p.id.as_str());
         doc.add_text(f.association, &p.association);
         doc.add_u64(f.content_hash, record.hash);
+        let z_order = p.locations.first().map_or(u64::MAX, |l| {
+            u64::from(geo::z_order(l.point.lat, l.point.lon))
+        });
+        doc.add_u64(f.z_order, z_order);
         doc.add_text(f.record, record.json);
         doc.add_text(f.name_sort, fold(&p.name));
 

@@ -38,6 +38,23 @@ pub fn cell_of(level: u8, lat: f64, lon: f64) -> (u64, u64) {
     (x, y)
 }
 
+/// The Morton (Z-order) code of the point's cell on the finest grid: the column's bits at even
+/// positions, the row's at odd ones (15 + 14 bits). Nearby points get nearby codes, so
+/// documents sorted by it lie together by area (see [`crate::schema::Fields::z_order`]).
+pub fn z_order(lat: f64, lon: f64) -> u32 {
+    let (x, y) = cell_of(LEVELS - 1, lat, lon);
+    spread(x as u32) | (spread(y as u32) << 1)
+}
+
+/// The low 16 bits of `v` at the even bit positions.
+pub fn spread(v: u32) -> u32 {
+    let mut v = v & 0xffff;
+    v = (v | (v << 8)) & 0x00ff_00ff;
+    v = (v | (v << 4)) & 0x0f0f_0f0f;
+    v = (v | (v << 2)) & 0x3333_3333;
+    (v | (v << 1)) & 0x5555_5555
+}
+
 /// The ids of every cell, one per level, that contains the point.
 pub fn cells_of(lat: f64, lon: f64) -> impl Iterator<Item = u64> {
     (0..LEVELS).map(move |level| {

@@ -13,7 +13,7 @@ use tantivy::{
 
 use crate::document::practitioner_from_stored;
 use crate::error::{IndexError, Result};
-use crate::schema::{Fields, build_schema, register_tokenizers};
+use crate::schema::{Fields, build_schema, index_settings, register_tokenizers};
 
 /// Sub-directory of the state directory that holds the tantivy index.
 pub const TANTIVY_DIR: &str = "tantivy";
@@ -45,10 +45,14 @@ impl PractitionerIndex {
         let (schema, fields) = build_schema();
         let directory =
             MmapDirectory::open(&path).map_err(|e| IndexError::Tantivy(TantivyError::from(e)))?;
-        let index = Index::open_or_create(directory, schema.clone()).map_err(|e| match e {
-            TantivyError::SchemaError(_) => schema_mismatch(&path),
-            other => IndexError::Tantivy(other),
-        })?;
+        let index = Index::builder()
+            .schema(schema.clone())
+            .settings(index_settings())
+            .open_or_create(directory)
+            .map_err(|e| match e {
+                TantivyError::SchemaError(_) => schema_mismatch(&path),
+                other => IndexError::Tantivy(other),
+            })?;
         Self::checked(index, &schema, fields, path)
     }
 
@@ -71,14 +75,20 @@ impl PractitionerIndex {
             source,
         })?;
         let (schema, fields) = build_schema();
-        let index = Index::create_in_dir(path, schema.clone())?;
+        let index = Index::builder()
+            .schema(schema.clone())
+            .settings(index_settings())
+            .create_in_dir(path)?;
         Self::checked(index, &schema, fields, path.to_path_buf())
     }
 
     /// A fresh index in memory, for tests.
     pub fn create_in_ram() -> Result<Self> {
         let (schema, fields) = build_schema();
-        let index = Index::create_in_ram(schema);
+        let index = Index::builder()
+            .schema(schema)
+            .settings(index_settings())
+            .create_in_ram()?;
         register_tokenizers(&index);
         Ok(PractitionerIndex {
             index,

@@ -31,7 +31,9 @@ pub use error::{IndexError, Result};
 pub use index::{PractitionerIndex, PractitionerWriter, PreparedCommit, TANTIVY_DIR};
 pub use lock::{WriterLock, lock_index_dir};
 pub use members::{Members, association_counts_at};
-pub use schema::{Fields, SCHEMA_VERSION, TEXT_TOKENIZER, build_schema, register_tokenizers};
+pub use schema::{
+    Fields, SCHEMA_VERSION, TEXT_TOKENIZER, build_schema, index_settings, register_tokenizers,
+};
 
 /// Re-exported so the search core and ingest use the same tantivy version as the schema.
 pub use tantivy;

@@ -547,3 +547,52 @@ fn an_unknown_association_is_fatal() {
     let err = run(&index, "acme", "a.jsonl", jsonl(&[ana()]), |_| {}).unwrap_err();
     assert!(matches!(err, IngestError::UnknownAssociation(_)));
 }
+
+#[test]
+fn every_segment_keeps_its_documents_in_z_order_of_their_first_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
+    // Two feeds, each listing its members far apart and out of order.
+    let points = [
+        (51.5, -0.12),
+        (40.0, -105.3),
+        (-33.9, 151.2),
+        (48.85, 2.35),
+        (35.7, 139.7),
+    ];
+    for (association, offset) in [("upledger", 0.0), ("bcta-na", 0.3)] {
+        let records: Vec<FeedRecord> = (0..40)
+            .map(|i| {
+                let (lat, lon) = points[(i * 3) % points.len()];
+                let mut r = ana();
+                r.member_id = format!("m{i:02}");
+                r.locations = vec![FeedLocation {
+                    lat: Some(lat + offset + i as f64 * 0.01),
+                    lon: Some(lon),
+                    ..location("Somewhere", "", "US")
+                }];
+                r
+            })
+            .collect();
+        run(&index, association, "feed.jsonl", jsonl(&records), |_| {}).unwrap();
+    }
+    let searcher = index.reader().unwrap().searcher();
+    let fields = index.fields();
+    let name = index
+        .tantivy()
+        .schema()
+        .get_field_name(fields.z_order)
+        .to_owned();
+    let mut largest = 0;
+    for reader in searcher.segment_readers() {
+        let column = reader.fast_fields().u64(&name).unwrap();
+        let codes: Vec<u64> = (0..reader.max_doc())
+            .map(|doc| column.first(doc).unwrap())
+            .collect();
+        assert!(codes.is_sorted(), "{codes:?}");
+        largest = largest.max(codes.len());
+    }
+    assert_eq!(searcher.num_docs(), 80);
+    // The feeds list their members out of order: a segment of many is sorted by the index.
+    assert!(largest >= 20, "{largest}");
+}

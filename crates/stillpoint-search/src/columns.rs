@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use stillpoint_index::Fields;
+use stillpoint_index::geo::z_order;
 use stillpoint_index::tantivy::columnar::{Column, StrColumn};
 use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Field;
@@ -18,7 +19,7 @@ use stillpoint_index::tantivy::{DocId, DocSet, Opstamp, Searcher, SegmentReader,
 use crate::blocks::{Blocks, ValueLists};
 use crate::error::Result;
 use crate::request::Facet;
-use crate::spatial::{NO_POINT, Spatial, unit_vector, z_code};
+use crate::spatial::{NO_POINT, Spatial, unit_vector};
 use crate::text::facet_field;
 
 /// Columns of one segment.
@@ -211,7 +212,7 @@ impl SegmentColumns {
             let mut order: Vec<(u32, DocId)> = (0..reader.max_doc())
                 .map(|doc| {
                     let key = match (self.lat.first(doc), self.lon.first(doc)) {
-                        (Some(lat), Some(lon)) => z_code(lat, lon),
+                        (Some(lat), Some(lon)) => z_order(lat, lon),
                         _ => NO_POINT,
                     };
                     (key, doc)

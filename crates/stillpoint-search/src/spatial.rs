@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::LazyLock;
 
-use stillpoint_index::geo::{LEVELS, cell_of, cell_size, columns, rows};
+use stillpoint_index::geo::{LEVELS, cell_size, columns, rows, spread, z_order};
 
 use crate::columns::Points;
 use crate::geo::{EARTH_RADIUS_KM, haversine_km};
@@ -33,21 +33,6 @@ pub(crate) const NO_POINT: u32 = 1 << 30;
 
 /// Fewer entries than this in a node: its entries are read one by one rather than split.
 const LEAF: u32 = 48;
-
-/// The Morton code of a point's cell on the finest grid: the column's bits at even positions,
-/// the row's at odd positions (15 + 14 bits).
-pub(crate) fn z_code(lat: f64, lon: f64) -> u32 {
-    let (x, y) = cell_of(LEVELS - 1, lat, lon);
-    spread(x as u32) | (spread(y as u32) << 1)
-}
-
-fn spread(v: u32) -> u32 {
-    let mut v = v & 0xffff;
-    v = (v | (v << 8)) & 0x00ff_00ff;
-    v = (v | (v << 4)) & 0x0f0f_0f0f;
-    v = (v | (v << 2)) & 0x3333_3333;
-    (v | (v << 1)) & 0x5555_5555
-}
 
 /// Every location of a segment by Z-order code.
 pub(crate) struct Spatial {
@@ -71,14 +56,14 @@ impl Spatial {
         for position in 0..positions {
             let (start, end) = (offsets[position] as usize, offsets[position + 1] as usize);
             z.push(if start < end {
-                z_code(lat[start], lon[start])
+                z_order(lat[start], lon[start])
             } else {
                 NO_POINT
             });
             for point in start..end {
                 point_position[point] = position as u32;
                 if point > start {
-                    extra.push((z_code(lat[point], lon[point]), point as u32));
+                    extra.push((z_order(lat[point], lon[point]), point as u32));
                 }
             }
         }
@@ -599,15 +584,17 @@ pub(crate) fn within(
 
 #[cfg(test)]
 mod tests {
+    use stillpoint_index::geo::cell_of;
+
     use super::*;
 
     #[test]
     fn codes_nest_like_the_grid() {
-        let a = z_code(51.5, -0.12);
-        let b = z_code(51.5001, -0.1199);
+        let a = z_order(51.5, -0.12);
+        let b = z_order(51.5001, -0.1199);
         // Same 1/16° cell: same code above the two lowest levels' bits.
         assert_eq!(a >> 4, b >> 4);
-        assert!(z_code(90.0, 180.0) < NO_POINT);
+        assert!(z_order(90.0, 180.0) < NO_POINT);
     }
 
     #[test]
