@@ -71,6 +71,13 @@ impl ValueLists {
         }
     }
 
+    /// The rank positions of the documents holding a value, ascending (every document with a
+    /// location, by its first).
+    pub fn positions(&self, ord: u32) -> &[u32] {
+        let o = ord as usize;
+        &self.first_positions[self.first_offsets[o] as usize..self.first_offsets[o + 1] as usize]
+    }
+
     /// The two sources (first locations, other locations) of one value.
     pub fn sources(&self, ord: u32) -> [Source<'_>; 2] {
         let o = ord as usize;
@@ -121,7 +128,7 @@ pub(crate) struct NodeCounts<'a> {
 }
 
 /// Facet counts per dense quadtree node, over the live documents whose first location lies in
-/// the node.
+/// the node (and, when built so, that hold some flags: see [`crate::columns::SegmentColumns::blocks`]).
 pub(crate) struct Blocks {
     /// Nodes with at least this many documents (live or not) have counts.
     pub min: u32,

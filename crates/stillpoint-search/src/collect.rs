@@ -37,6 +37,17 @@ use crate::text::facet_field;
 /// Above this many cells, scanning every document is cheaper than reading the cells' postings.
 const MAX_CELL_TERMS: usize = 4_096;
 
+/// What a visited document that matches adds to the counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Count {
+    /// Counted in the total and every facet.
+    All,
+    /// Counted already: only offered to the page.
+    Nothing,
+    /// Counted in the total and every facet but this slot's (counted already).
+    AllBut(usize),
+}
+
 /// A hit of one segment, before the merge across segments.
 #[derive(Debug, Clone)]
 pub(crate) struct SegmentHit {
@@ -426,13 +437,13 @@ pub(crate) fn collect_segment(
         true
     };
 
-    // `position` is the document's rank position; with `count` false the document is only
-    // offered to the page (its counts were added with its quadtree node's).
+    // `position` is the document's rank position; `count` says what the document adds to the
+    // counts when it matches (nothing when they were added with its quadtree node's).
     // Set while visiting a node wholly inside the radius: its distance from the centre.
     let inside_near: Cell<Option<f64>> = Cell::new(None);
     let radius_threshold = plan.radius_km.map(Threshold::new);
     let worst_memo = ThresholdMemo::default();
-    let visit = |doc: DocId, position: u32, score: f32, count: bool| -> bool {
+    let visit = |doc: DocId, position: u32, score: f32, count: Count| -> bool {
         let mut heap = heap_cell.borrow_mut();
         if alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
@@ -560,8 +571,9 @@ pub(crate) fn collect_segment(
             }
         }
 
-        if !count {
-            return offer(&mut heap, doc, position, score, distance);
+        if count == Count::Nothing {
+            // A page candidate only when it fails no filter.
+            return failed.is_none() && offer(&mut heap, doc, position, score, distance);
         }
         if groups.is_empty()
             && let Some(r) = rows
@@ -581,8 +593,19 @@ pub(crate) fn collect_segment(
         }
         total.set(total.get() + 1);
         if counting {
-            for &tagged in row {
-                flat[at(tagged)] += 1;
+            match count {
+                Count::AllBut(slot) => {
+                    for &tagged in row {
+                        if untag(tagged).0 != slot {
+                            flat[at(tagged)] += 1;
+                        }
+                    }
+                }
+                _ => {
+                    for &tagged in row {
+                        flat[at(tagged)] += 1;
+                    }
+                }
             }
         }
         offer(&mut heap, doc, position, score, distance)
@@ -622,7 +645,7 @@ pub(crate) fn collect_segment(
                 if (several_values || points.at(position).len() > 1) && !seen.insert(position) {
                     return;
                 }
-                let _ = visit(order[position as usize], position, 0.0, true);
+                let _ = visit(order[position as usize], position, 0.0, Count::All);
             },
             &|| page_worst(&heap_cell.borrow()),
         );
@@ -630,7 +653,7 @@ pub(crate) fn collect_segment(
             // Every located document of the filter was seen: those without a location follow.
             let located = spatial.z.partition_point(|&z| z < NO_POINT);
             for (position, &doc) in order.iter().enumerate().skip(located) {
-                let _ = visit(doc, position as u32, 0.0, true);
+                let _ = visit(doc, position as u32, 0.0, Count::All);
             }
         }
         total.set(match plan.groups.first() {
@@ -660,14 +683,23 @@ pub(crate) fn collect_segment(
         let order = cols.in_rank_order(reader);
         let sources = whole_segment(spatial);
         let worst = || page_worst(&heap_cell.borrow());
-        // Nodes inside the circle add their precomputed counts when nothing but the geography
-        // decides (the page, by distance, then needs only the nodes that can still enter it).
-        let whole = groups.is_empty()
-            && flag_mask == 0
+        // Nodes inside the circle add precomputed counts (over the documents with the flags
+        // asked for) when at most one facet filter decides besides the geography. Without a
+        // facet filter they are all the counts, and the page, by distance, needs only the
+        // nodes' documents that can still enter it. With one, they are that facet's counts (a
+        // document failing only that filter counts there), and the documents holding a
+        // selected value are visited for the rest (see below).
+        // (At most one flag bit: the blocks are kept per flag mask, so their number is bounded.)
+        let whole = groups.len() <= 1
+            && flag_mask.count_ones() <= 1
             && plan.fee_max.is_none()
             && plan.bbox.is_none()
             && (plan.sort == Sort::Distance || window == 0);
-        let blocks = whole.then(|| cols.blocks(reader));
+        let blocks = whole.then(|| cols.blocks(reader, flag_mask));
+        let lists = match groups.first() {
+            Some(group) if whole => Some((group, cols.value_lists(group.slot, reader))),
+            _ => None,
+        };
         let page_memo = ThresholdMemo::default();
         if blocks.is_some() && window > 0 {
             *offered.borrow_mut() = Some(HashSet::new());
@@ -696,7 +728,34 @@ pub(crate) fn collect_segment(
                     }
                     _ => None,
                 };
-                if let Some(block) = block {
+                if let (Some(block), Some((group, lists))) = (&block, &lists) {
+                    // The filter's own facet from the block; the documents holding a selected
+                    // value are the node's hits, counted in every other facet.
+                    let mut flat = flat.borrow_mut();
+                    for (&tagged, &n) in block.tags.iter().zip(block.counts) {
+                        if untag(tagged).0 == group.slot && count_index[group.slot].is_some() {
+                            flat[at(tagged)] += n;
+                        }
+                    }
+                    drop(flat);
+                    let mut holders: Vec<u32> = Vec::new();
+                    for &ord in &group.selected {
+                        let positions = lists.positions(ord);
+                        let from = positions.partition_point(|&p| p < lo);
+                        let to = positions.partition_point(|&p| p < hi);
+                        holders.extend_from_slice(&positions[from..to]);
+                    }
+                    if group.selected.len() > 1 {
+                        holders.sort_unstable();
+                        holders.dedup();
+                    }
+                    inside_near.set(Some(node.near));
+                    for position in holders {
+                        let doc = order[position as usize];
+                        let _ = visit(doc, position, 0.0, Count::AllBut(group.slot));
+                    }
+                    inside_near.set(None);
+                } else if let Some(block) = block {
                     total.set(total.get() + u64::from(block.live));
                     let mut flat = flat.borrow_mut();
                     for (&tagged, &n) in block.tags.iter().zip(block.counts) {
@@ -721,7 +780,8 @@ pub(crate) fn collect_segment(
                             points,
                             &|_, position| points.at(position).start,
                             &mut |found| {
-                                let _ = visit(order[found.id as usize], found.id, 0.0, false);
+                                let _ =
+                                    visit(order[found.id as usize], found.id, 0.0, Count::Nothing);
                             },
                             &worst,
                         );
@@ -745,7 +805,7 @@ pub(crate) fn collect_segment(
                                 continue;
                             }
                         }
-                        let _ = visit(order[position as usize], position, 0.0, true);
+                        let _ = visit(order[position as usize], position, 0.0, Count::All);
                     }
                     inside_near.set(None);
                 }
@@ -767,14 +827,14 @@ pub(crate) fn collect_segment(
                         let wanted =
                             worst().is_none_or(|w| !page_memo.get(w).clearly_beyond(chord2));
                         if blocks.is_some() && window > 0 && wanted {
-                            let _ = visit(order[position as usize], position, 0.0, false);
+                            let _ = visit(order[position as usize], position, 0.0, Count::Nothing);
                         }
                         continue;
                     }
                     if !seen.insert(position) {
                         continue;
                     }
-                    let _ = visit(order[position as usize], position, 0.0, true);
+                    let _ = visit(order[position as usize], position, 0.0, Count::All);
                 }
             },
         );
@@ -808,7 +868,7 @@ pub(crate) fn collect_segment(
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
                 for (position, doc, score) in matches {
-                    let _ = visit(doc, position, score, true);
+                    let _ = visit(doc, position, score, Count::All);
                 }
             }
             (Some(docs), None) => {
@@ -816,7 +876,7 @@ pub(crate) fn collect_segment(
                 // front to back instead of at random.
                 let order = cols.in_rank_order(reader);
                 for position in cols.spatially(reader, docs) {
-                    let _ = visit(order[position as usize], position, 0.0, true);
+                    let _ = visit(order[position as usize], position, 0.0, Count::All);
                 }
             }
             (None, Some(scorer)) => {
@@ -829,7 +889,7 @@ pub(crate) fn collect_segment(
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
                 for (position, doc, score) in matches {
-                    let _ = visit(doc, position, score, true);
+                    let _ = visit(doc, position, score, Count::All);
                 }
             }
             // Nothing to find and nothing to count: every live document matches.
@@ -844,7 +904,7 @@ pub(crate) fn collect_segment(
                     if taken >= window {
                         break;
                     }
-                    if visit(doc, rank[doc as usize], 0.0, true) {
+                    if visit(doc, rank[doc as usize], 0.0, Count::All) {
                         taken += 1;
                     }
                 }
@@ -853,7 +913,7 @@ pub(crate) fn collect_segment(
             // Every document, in rank order: the rows and points are laid out that way.
             (None, None) => {
                 for (position, &doc) in cols.in_rank_order(reader).iter().enumerate() {
-                    let _ = visit(doc, position as u32, 0.0, true);
+                    let _ = visit(doc, position as u32, 0.0, Count::All);
                 }
             }
         }

@@ -66,8 +66,12 @@ pub(crate) struct SegmentColumns {
     /// Per facet slot, each value's locations by Z-order code (nearest first with a filter).
     value_lists: Mutex<HashMap<usize, Arc<ValueLists>>>,
     /// Facet counts of dense quadtree nodes, for the current delete generation.
-    blocks: Mutex<Option<(Option<Opstamp>, Arc<Blocks>)>>,
+    /// Per flag mask (see [`SegmentColumns::flags`]), over the live documents with those flags.
+    blocks: Mutex<BlocksByFlags>,
 }
+
+/// Flag mask -> (delete generation, per-node counts).
+type BlocksByFlags = HashMap<u16, (Option<Opstamp>, Arc<Blocks>)>;
 
 /// (facet slot, delete generation) -> counts per ordinal.
 type AllCounts = HashMap<(usize, Option<Opstamp>), Arc<Vec<u32>>>;
@@ -354,16 +358,20 @@ impl SegmentColumns {
             .clone()
     }
 
-    /// Facet counts of the dense quadtree nodes over the live documents.
-    pub fn blocks(&self, reader: &SegmentReader) -> Arc<Blocks> {
+    /// Facet counts of the dense quadtree nodes over the live documents holding every flag bit
+    /// of `flag_mask` (see [`SegmentColumns::flags`]; 0 for all of them).
+    pub fn blocks(&self, reader: &SegmentReader, flag_mask: u16) -> Arc<Blocks> {
         let generation = reader.delete_opstamp();
         let mut cached = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((g, blocks)) = cached.as_ref()
+        if let Some((g, blocks)) = cached.get(&flag_mask)
             && *g == generation
         {
             return blocks.clone();
         }
+        // Keep only the current delete generation.
+        cached.retain(|_, (g, _)| *g == generation);
         let order = self.in_rank_order(reader);
+        let flags = self.flags(reader);
         let terms: Vec<usize> = self
             .facets
             .iter()
@@ -373,9 +381,12 @@ impl SegmentColumns {
             &self.spatial(reader).z,
             &self.rows(reader).rows,
             &terms,
-            &|position| !reader.is_deleted(order[position as usize]),
+            &|position| {
+                flags[position as usize] & flag_mask == flag_mask
+                    && !reader.is_deleted(order[position as usize])
+            },
         ));
-        *cached = Some((generation, blocks.clone()));
+        cached.insert(flag_mask, (generation, blocks.clone()));
         blocks
     }
 
