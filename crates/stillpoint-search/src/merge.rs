@@ -2,7 +2,7 @@
 //!
 //! Within a segment, hits are ordered by segment-local ordinals; across segments only the
 //! strings compare (names for the name sort, ids for ties). Both come from per-segment copies of
-//! the column dictionaries (see [`Names`] and [`SegmentColumns::id_str`]), and the merge is a
+//! the column dictionaries (see [`NameCache`] and [`SegmentColumns::id_str`]), and the merge is a
 //! k-way merge that looks strings up only for the heads it compares.
 
 use std::cmp::Ordering;
@@ -14,7 +14,7 @@ use stillpoint_index::tantivy::columnar::StrColumn;
 use stillpoint_index::tantivy::index::SegmentId;
 
 use crate::collect::SegmentHit;
-use crate::columns::SegmentColumns;
+use crate::columns::{SegmentColumns, Strings};
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::request::Sort;
@@ -26,7 +26,7 @@ pub(crate) struct SegmentHits {
     /// The segment's columns, for its ids.
     pub columns: Arc<SegmentColumns>,
     /// The segment's sort names, when sorting by name.
-    pub names: Option<Arc<Names>>,
+    pub names: Option<Arc<Strings>>,
 }
 
 /// A hit of the merged order.
@@ -35,54 +35,19 @@ pub(crate) struct MergedHit {
     pub hit: SegmentHit,
 }
 
-/// Every sort name of a segment in ordinal order, end to end. Each lookup in the column's
-/// dictionary decompressed an sstable block with a fresh zstd decoder: half the CPU of a search
-/// sorted by name. One string per distinct name: at most about as large as the ids' copy (some
-/// 20 bytes per practitioner), a few MB on the 1M demo index, whose names repeat.
-#[derive(Default)]
-pub(crate) struct Names {
-    text: String,
-    /// Where each name ends in `text`.
-    ends: Vec<u32>,
-}
-
-impl Names {
-    fn read(column: &StrColumn) -> Result<Names> {
-        let mut names = Names::default();
-        let ords: Vec<u64> = (0..column.num_terms() as u64).collect();
-        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            names.text.push_str(&String::from_utf8_lossy(bytes));
-            names.ends.push(names.text.len() as u32);
-        })?;
-        Ok(names)
-    }
-
-    /// The name of an ordinal (empty when out of range, as the column's lookup leaves it).
-    fn get(&self, ord: u64) -> &str {
-        let Ok(i) = usize::try_from(ord) else {
-            return "";
-        };
-        let Some(&end) = self.ends.get(i) else {
-            return "";
-        };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start as usize..end as usize]
-    }
-}
-
 /// The sort names of every segment seen, keyed by segment, read on its first search by name.
 #[derive(Default)]
 pub(crate) struct NameCache {
-    segments: Mutex<HashMap<SegmentId, Arc<Names>>>,
+    segments: Mutex<HashMap<SegmentId, Arc<Strings>>>,
 }
 
 impl NameCache {
-    pub fn get(&self, segment: SegmentId, column: &StrColumn) -> Result<Arc<Names>> {
+    pub fn get(&self, segment: SegmentId, column: &StrColumn) -> Result<Arc<Strings>> {
         if let Some(names) = self.lock().get(&segment) {
             return Ok(names.clone());
         }
         // Read outside the lock: searches of segments already read need not wait for it.
-        let names = Arc::new(Names::read(column)?);
+        let names = Arc::new(Strings::read(column)?);
         Ok(self.lock().entry(segment).or_insert(names).clone())
     }
 
@@ -96,7 +61,7 @@ impl NameCache {
         self.lock().retain(|key, _| live.contains(key));
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Names>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Strings>>> {
         // A panic while holding the lock cannot leave the map inconsistent: take it anyway.
         self.segments.lock().unwrap_or_else(|e| e.into_inner())
     }

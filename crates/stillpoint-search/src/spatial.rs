@@ -588,6 +588,16 @@ mod tests {
 
     use super::*;
 
+    /// A deterministic stream of numbers in [0, 1).
+    fn uniform(mut seed: u64) -> impl FnMut() -> f64 {
+        move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
     #[test]
     fn codes_nest_like_the_grid() {
         let a = z_order(51.5, -0.12);
@@ -599,13 +609,7 @@ mod tests {
 
     #[test]
     fn the_chord_decides_like_the_haversine() {
-        let mut seed = 987654321u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(987654321);
         let centres = [(51.5, -0.12), (0.0, 179.99), (-89.9, 10.0), (40.0, -105.0)];
         for &(clat, clon) in &centres {
             let c = Centre::new(clat, clon);
@@ -660,13 +664,7 @@ mod tests {
             (65.0, -179.9),
             (10.0, 0.0),
         ];
-        let mut seed = 12345u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(12345);
         for &(clat, clon) in &centres {
             let c = Centre::new(clat, clon);
             for _ in 0..20_000 {
