@@ -111,9 +111,6 @@ pub(crate) struct SegmentResult {
     /// Per requested facet (in plan order), the count of each ordinal of its column (the
     /// engine maps ordinals to values shared by the segments: see [`crate::values`]).
     pub facets: Vec<Vec<u32>>,
-    /// The column that names the hits when sorting by name (ids come from the segment's
-    /// columns).
-    pub name_column: Option<StrColumn>,
 }
 
 /// A facet filter's column slot and the ordinals it selects.
@@ -936,7 +933,6 @@ pub(crate) fn collect_segment(
         total,
         hits,
         facets: counts,
-        name_column,
     })
 }
 

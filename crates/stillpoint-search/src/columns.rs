@@ -61,6 +61,8 @@ pub(crate) struct SegmentColumns {
     /// decoder (a sixth of a search with filters in a dense area). About 20 bytes per
     /// practitioner on the 1M index.
     ids: OnceLock<Strings>,
+    /// Every sort name in ordinal order, for the merge by name (same reason as `ids`).
+    names: OnceLock<Strings>,
     /// The locations by Z-order code (see [`Spatial`]).
     spatial: OnceLock<Spatial>,
     /// Per facet slot, each value's locations by Z-order code (nearest first with a filter).
@@ -121,6 +123,7 @@ impl SegmentColumns {
             id_ords: OnceLock::new(),
             terms: Default::default(),
             ids: OnceLock::new(),
+            names: OnceLock::new(),
             spatial: OnceLock::new(),
             value_lists: Mutex::default(),
             blocks: Mutex::default(),
@@ -152,16 +155,12 @@ impl SegmentColumns {
     }
 
     fn ids(&self) -> Result<&Strings> {
-        Ok(match self.ids.get() {
-            Some(ids) => ids,
-            None => {
-                let ids = match &self.id {
-                    Some(column) => Strings::read(column)?,
-                    None => Strings::default(),
-                };
-                self.ids.get_or_init(|| ids)
-            }
-        })
+        Strings::of(&self.ids, self.id.as_ref())
+    }
+
+    /// The sort name of a name ordinal (empty without a name column).
+    pub fn name_str(&self, ord: u64) -> Result<&str> {
+        Ok(Strings::of(&self.names, self.name_sort.as_ref())?.get(ord))
     }
 
     /// Every document of the segment (deleted ones included) in name order, ties by id.
@@ -541,15 +540,27 @@ impl ColumnCache {
 /// dictionary decompresses an sstable block with a fresh zstd decoder each time, which showed in
 /// the profiles wherever ids or names are compared.
 #[derive(Default)]
-pub(crate) struct Strings {
+struct Strings {
     text: String,
     /// Where each string ends in `text`.
     ends: Vec<u32>,
 }
 
 impl Strings {
+    /// The copy in `cell`, read from `column` on first use.
+    fn of<'a>(cell: &'a OnceLock<Strings>, column: Option<&StrColumn>) -> Result<&'a Strings> {
+        if let Some(strings) = cell.get() {
+            return Ok(strings);
+        }
+        let strings = match column {
+            Some(column) => Strings::read(column)?,
+            None => Strings::default(),
+        };
+        Ok(cell.get_or_init(|| strings))
+    }
+
     /// Every value of the column.
-    pub fn read(column: &StrColumn) -> Result<Strings> {
+    fn read(column: &StrColumn) -> Result<Strings> {
         let mut strings = Strings::default();
         let ords: Vec<u64> = (0..column.num_terms() as u64).collect();
         column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {

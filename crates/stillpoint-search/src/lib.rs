@@ -60,7 +60,7 @@ pub use suggest::{DEFAULT_SUGGESTIONS, Suggestion, Suggestions};
 
 use collect::collect_segment;
 use columns::{ColumnCache, slot};
-use merge::{MergedHit, NameCache, SegmentHits, merge};
+use merge::{MergedHit, SegmentHits, merge};
 use plan::Context;
 use terms::TermsCache;
 use text::PhraseTable;
@@ -81,8 +81,6 @@ pub struct SearchEngine {
     terms: TermsCache,
     /// The facet values over the current segments, for merging their counts.
     values: ValueCache,
-    /// The segments' sort names, for merging by name.
-    names: NameCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -116,7 +114,6 @@ impl SearchEngine {
             columns: ColumnCache::default(),
             terms: TermsCache::default(),
             values: ValueCache::default(),
-            names: NameCache::default(),
         })
     }
 
@@ -126,7 +123,6 @@ impl SearchEngine {
         self.reader.reload()?;
         let searcher = self.reader.searcher();
         self.columns.retain(&searcher);
-        self.names.retain(&searcher);
         Ok(())
     }
 
@@ -227,10 +223,6 @@ impl SearchEngine {
                 segment: segment_ord as u32,
                 hits: result.hits,
                 columns,
-                names: result
-                    .name_column
-                    .map(|column| self.names.get(reader.segment_id(), &column))
-                    .transpose()?,
             });
         }
         // The page's last hit names the cursor when a hit follows it.

@@ -2,19 +2,14 @@
 //!
 //! Within a segment, hits are ordered by segment-local ordinals; across segments only the
 //! strings compare (names for the name sort, ids for ties). Both come from per-segment copies of
-//! the column dictionaries (see [`NameCache`] and [`SegmentColumns::id_str`]), and the merge is a
+//! the column dictionaries (see [`SegmentColumns::id_str`] and [`SegmentColumns::name_str`]), and the merge is a
 //! k-way merge that looks strings up only for the heads it compares.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-
-use stillpoint_index::tantivy::Searcher;
-use stillpoint_index::tantivy::columnar::StrColumn;
-use stillpoint_index::tantivy::index::SegmentId;
+use std::sync::Arc;
 
 use crate::collect::SegmentHit;
-use crate::columns::{SegmentColumns, Strings};
+use crate::columns::SegmentColumns;
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::request::Sort;
@@ -25,46 +20,12 @@ pub(crate) struct SegmentHits {
     pub hits: Vec<SegmentHit>,
     /// The segment's columns, for its ids.
     pub columns: Arc<SegmentColumns>,
-    /// The segment's sort names, when sorting by name.
-    pub names: Option<Arc<Strings>>,
 }
 
 /// A hit of the merged order.
 pub(crate) struct MergedHit {
     pub segment: u32,
     pub hit: SegmentHit,
-}
-
-/// The sort names of every segment seen, keyed by segment, read on its first search by name.
-#[derive(Default)]
-pub(crate) struct NameCache {
-    segments: Mutex<HashMap<SegmentId, Arc<Strings>>>,
-}
-
-impl NameCache {
-    pub fn get(&self, segment: SegmentId, column: &StrColumn) -> Result<Arc<Strings>> {
-        if let Some(names) = self.lock().get(&segment) {
-            return Ok(names.clone());
-        }
-        // Read outside the lock: searches of segments already read need not wait for it.
-        let names = Arc::new(Strings::read(column)?);
-        Ok(self.lock().entry(segment).or_insert(names).clone())
-    }
-
-    /// Forgets the segments the searcher no longer has (merged away).
-    pub fn retain(&self, searcher: &Searcher) {
-        let live: Vec<SegmentId> = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.segment_id())
-            .collect();
-        self.lock().retain(|key, _| live.contains(key));
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Strings>>> {
-        // A panic while holding the lock cannot leave the map inconsistent: take it anyway.
-        self.segments.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 struct List {
@@ -84,10 +45,10 @@ impl List {
         }
     }
 
-    fn name(&self) -> &str {
-        match (&self.hits.names, self.head()) {
-            (Some(names), Some(hit)) => names.get(hit.name_ord),
-            _ => "",
+    fn name(&self) -> Result<&str> {
+        match self.head() {
+            Some(hit) => self.hits.columns.name_str(hit.name_ord),
+            None => Ok(""),
         }
     }
 }
@@ -126,7 +87,7 @@ pub(crate) fn merge(
             let key = match sort {
                 Sort::Relevance => Primary::Number(f64::from(hit.score)),
                 Sort::Distance => Primary::Number(hit.distance_or_infinity()),
-                Sort::Name => Primary::Text(list.name().to_string()),
+                Sort::Name => Primary::Text(list.name()?.to_string()),
             };
             cursor = Some(CursorKey {
                 sort,
@@ -152,7 +113,7 @@ fn compare(a: &List, b: &List, sort: Sort) -> Result<Ordering> {
         Sort::Distance => ha
             .distance_or_infinity()
             .total_cmp(&hb.distance_or_infinity()),
-        Sort::Name => a.name().cmp(b.name()),
+        Sort::Name => a.name()?.cmp(b.name()?),
     };
     if primary != Ordering::Equal {
         return Ok(primary);
