@@ -80,8 +80,10 @@ pub async fn replace(
         (status = 200, description = "Applied (or validated): the counts and rejections", body = crate::openapi::PublishReportDoc),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token belongs to another association", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body larger than publishing.max_body_bytes", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON Lines, JSON or CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts from this client", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The index is being written by another process; retry", body = Problem, content_type = "application/problem+json"),
     ),
     security(("token" = []))
 )]
@@ -116,6 +118,8 @@ pub async fn upsert(
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The token belongs to another association", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The association lists no such member", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts from this client", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The index is being written by another process; retry", body = Problem, content_type = "application/problem+json"),
     ),
     security(("token" = []))
 )]
