@@ -121,7 +121,8 @@ struct Lookup {
     techniques: HashMap<String, usize>,
     /// Per body: folded credential name -> index in `body.credentials`.
     credentials: Vec<HashMap<String, usize>>,
-    /// Folded contraindication term -> index.
+    /// Folded contraindication term, between two spaces (a whole-word match in a folded
+    /// text padded the same way) -> index.
     contraindication_terms: Vec<(String, usize)>,
 }
 
@@ -195,6 +196,7 @@ impl Vocabulary {
             .enumerate()
             .flat_map(|(i, c)| c.terms.iter().map(move |t| (fold(t), i)))
             .filter(|(t, _)| !t.is_empty())
+            .map(|(t, i)| (format!(" {t} "), i))
             .collect();
         let ids = [
             (Section::Approach, &self.approaches),
@@ -370,7 +372,7 @@ impl Vocabulary {
             .lookup
             .contraindication_terms
             .iter()
-            .filter(|(term, _)| folded.contains(&format!(" {term} ")))
+            .filter(|(term, _)| folded.contains(term.as_str()))
             .map(|&(_, i)| i)
             .collect();
         found.sort_unstable();
