@@ -71,13 +71,6 @@ impl ValueLists {
         }
     }
 
-    /// The rank positions of the documents holding a value, ascending (every document with a
-    /// location, by its first).
-    pub fn positions(&self, ord: u32) -> &[u32] {
-        let o = ord as usize;
-        &self.first_positions[self.first_offsets[o] as usize..self.first_offsets[o + 1] as usize]
-    }
-
     /// The two sources (first locations, other locations) of one value.
     pub fn sources(&self, ord: u32) -> [Source<'_>; 2] {
         let o = ord as usize;

@@ -21,6 +21,7 @@ use stillpoint_index::tantivy::{
     BitSet, DocId, DocSet, InvertedIndexReader, SegmentReader, TERMINATED, Term,
 };
 
+use crate::bits::{Range, RangeMasks};
 use crate::columns::{
     FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
 };
@@ -44,8 +45,9 @@ enum Count {
     All,
     /// Counted already: only offered to the page.
     Nothing,
-    /// Counted in the total and every facet but this slot's (counted already).
-    AllBut(usize),
+    /// Counted already and known to pass every filter (live, flags, facet filters): only its
+    /// distance is measured for the page.
+    Passing,
 }
 
 /// A hit of one segment, before the merge across segments.
@@ -199,10 +201,7 @@ pub(crate) fn collect_segment(
     // `base[s] + ord`. The pass counts a document's whole row into `flat` without asking which
     // facets are wanted (cheaper than the question), and reads its filters from `satisfies`:
     // per value, bit `i` when it is one of group `i`'s selected values.
-    let mut base = [0usize; FACET_COLUMNS + 1];
-    for s in 0..FACET_COLUMNS {
-        base[s + 1] = base[s] + cols.facet(s).map_or(0, |c| c.num_terms());
-    }
+    let base = cols.value_base();
     let at = |tagged: u32| {
         let (s, ord) = untag(tagged);
         base[s] + ord as usize
@@ -440,12 +439,26 @@ pub(crate) fn collect_segment(
     let inside_near: Cell<Option<f64>> = Cell::new(None);
     let radius_threshold = plan.radius_km.map(Threshold::new);
     let worst_memo = ThresholdMemo::default();
+    // With bit sets: whether the document at a rank position passes every filter.
+    type Passes<'a> = Box<dyn Fn(u32) -> bool + 'a>;
+    let passing: RefCell<Option<Passes<'_>>> = RefCell::new(None);
     let visit = |doc: DocId, position: u32, score: f32, count: Count| -> bool {
+        let count = match (count, passing.borrow().as_ref()) {
+            (Count::Nothing, Some(passes)) => {
+                if !passes(position) {
+                    return false;
+                }
+                Count::Passing
+            }
+            (count, _) => count,
+        };
         let mut heap = heap_cell.borrow_mut();
-        if alive.is_some_and(|a| a.is_deleted(doc)) {
+        let checked = count == Count::Passing;
+        if !checked && alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
-        if let Some(flags) = flags
+        if !checked
+            && let Some(flags) = flags
             && flags[position as usize] & flag_mask != flag_mask
         {
             return false;
@@ -463,7 +476,7 @@ pub(crate) fn collect_segment(
             _ => &[][..],
         };
         let mut failed: Option<usize> = None;
-        if !groups.is_empty() {
+        if !groups.is_empty() && !checked {
             // Only the filtered columns' values: a row is sorted by slot.
             let held = groups.iter().fold(0u16, |held, group| {
                 slot_values(row, group.slot)
@@ -568,7 +581,7 @@ pub(crate) fn collect_segment(
             }
         }
 
-        if count == Count::Nothing {
+        if count != Count::All {
             // A page candidate only when it fails no filter.
             return failed.is_none() && offer(&mut heap, doc, position, score, distance);
         }
@@ -590,19 +603,8 @@ pub(crate) fn collect_segment(
         }
         total.set(total.get() + 1);
         if counting {
-            match count {
-                Count::AllBut(slot) => {
-                    for &tagged in row {
-                        if untag(tagged).0 != slot {
-                            flat[at(tagged)] += 1;
-                        }
-                    }
-                }
-                _ => {
-                    for &tagged in row {
-                        flat[at(tagged)] += 1;
-                    }
-                }
+            for &tagged in row {
+                flat[at(tagged)] += 1;
             }
         }
         offer(&mut heap, doc, position, score, distance)
@@ -680,23 +682,43 @@ pub(crate) fn collect_segment(
         let order = cols.in_rank_order(reader);
         let sources = whole_segment(spatial);
         let worst = || page_worst(&heap_cell.borrow());
-        // Nodes inside the circle add precomputed counts (over the documents with the flags
-        // asked for) when at most one facet filter decides besides the geography. Without a
-        // facet filter they are all the counts, and the page, by distance, needs only the
-        // nodes' documents that can still enter it. With one, they are that facet's counts (a
-        // document failing only that filter counts there), and the documents holding a
-        // selected value are visited for the rest (see below).
-        // (At most one flag bit: the blocks are kept per flag mask, so their number is bounded.)
-        let whole = groups.len() <= 1
-            && flag_mask.count_ones() <= 1
-            && plan.fee_max.is_none()
+        // Nodes inside the circle are counted at once, not document by document, when nothing
+        // but flags and facet filters decides besides the geography. Without a facet filter and
+        // with at most one flag bit, their counts are precomputed (blocks are kept per flag mask,
+        // so their number stays bounded); otherwise they come from bit sets of the node's range
+        // (see `bits`), and the blocks over every document tell which values the node holds.
+        // The page, by distance, takes only the nodes' documents that can still enter it.
+        let whole = plan.fee_max.is_none()
             && plan.bbox.is_none()
             && (plan.sort == Sort::Distance || window == 0);
-        let blocks = whole.then(|| cols.blocks(reader, flag_mask));
-        let lists = match groups.first() {
-            Some(group) if whole => Some((group, cols.value_lists(group.slot, reader))),
-            _ => None,
-        };
+        let precounted = groups.is_empty() && flag_mask.count_ones() <= 1;
+        let blocks = whole.then(|| cols.blocks(reader, if precounted { flag_mask } else { 0 }));
+        let rank_bits = (whole && !precounted).then(|| cols.rank_bits(reader));
+        let alive_bits = rank_bits.and_then(|_| cols.alive_bits(reader));
+        // Each filter's selected values as indexes of the bit sets, and which filter (if any)
+        // a slot belongs to.
+        let group_values: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| {
+                g.selected
+                    .iter()
+                    .map(|&ord| base[g.slot] + ord as usize)
+                    .collect()
+            })
+            .collect();
+        let mut group_of_slot: [Option<usize>; FACET_COLUMNS] = [None; FACET_COLUMNS];
+        for (g, group) in groups.iter().enumerate() {
+            group_of_slot[group.slot] = Some(g);
+        }
+        let mut masks = RangeMasks::default();
+        if let Some(bits) = rank_bits {
+            // A document offered again by another location is checked against the bit sets
+            // (a bit per filter value) instead of its row.
+            let (alive, values) = (alive_bits.clone(), group_values.clone());
+            *passing.borrow_mut() = Some(Box::new(move |position| {
+                bits.passes(position, alive.as_deref(), flag_mask, &values)
+            }));
+        }
         let page_memo = ThresholdMemo::default();
         if blocks.is_some() && window > 0 {
             *offered.borrow_mut() = Some(HashSet::new());
@@ -725,33 +747,53 @@ pub(crate) fn collect_segment(
                     }
                     _ => None,
                 };
-                if let (Some(block), Some((group, lists))) = (&block, &lists) {
-                    // The filter's own facet from the block; the documents holding a selected
-                    // value are the node's hits, counted in every other facet.
+                if let (Some(block), Some(bits)) = (&block, rank_bits) {
+                    let range = Range::new(lo, hi);
+                    masks.fill(
+                        bits,
+                        &range,
+                        alive_bits.as_deref(),
+                        flag_mask,
+                        &group_values,
+                    );
+                    total.set(total.get() + u64::from(masks.total()));
                     let mut flat = flat.borrow_mut();
-                    for (&tagged, &n) in block.tags.iter().zip(block.counts) {
-                        if untag(tagged).0 == group.slot && count_index[group.slot].is_some() {
-                            flat[at(tagged)] += n;
+                    for &tagged in block.tags {
+                        let (s, ord) = untag(tagged);
+                        if count_index[s].is_none() {
+                            continue;
                         }
+                        // A filter's own facet counts what ticking another of its values adds.
+                        let mask = group_of_slot[s].map_or(&masks.all, |g| &masks.except[g]);
+                        let i = base[s] + ord as usize;
+                        flat[i] += bits.count(i, &range, mask);
                     }
                     drop(flat);
-                    let mut holders: Vec<u32> = Vec::new();
-                    for &ord in &group.selected {
-                        let positions = lists.positions(ord);
-                        let from = positions.partition_point(|&p| p < lo);
-                        let to = positions.partition_point(|&p| p < hi);
-                        holders.extend_from_slice(&positions[from..to]);
+                    if window > 0 && worst().is_none_or(|w| node.near <= w) {
+                        let node_docs = Source {
+                            z: &spatial.z[lo as usize..hi as usize],
+                            ids: None,
+                            base: lo,
+                            kind: Kind::First,
+                        };
+                        nearest(
+                            &[node_docs],
+                            centre,
+                            points,
+                            &|_, position| points.at(position).start,
+                            &mut |found| {
+                                if range.test(&masks.all, found.id) {
+                                    let _ = visit(
+                                        order[found.id as usize],
+                                        found.id,
+                                        0.0,
+                                        Count::Passing,
+                                    );
+                                }
+                            },
+                            &worst,
+                        );
                     }
-                    if group.selected.len() > 1 {
-                        holders.sort_unstable();
-                        holders.dedup();
-                    }
-                    inside_near.set(Some(node.near));
-                    for position in holders {
-                        let doc = order[position as usize];
-                        let _ = visit(doc, position, 0.0, Count::AllBut(group.slot));
-                    }
-                    inside_near.set(None);
                 } else if let Some(block) = block {
                     total.set(total.get() + u64::from(block.live));
                     let mut flat = flat.borrow_mut();

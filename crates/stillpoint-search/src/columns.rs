@@ -16,6 +16,7 @@ use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Field;
 use stillpoint_index::tantivy::{DocId, DocSet, Opstamp, Searcher, SegmentReader, TERMINATED};
 
+use crate::bits::{RankBits, alive_bits};
 use crate::blocks::{Blocks, ValueLists};
 use crate::error::Result;
 use crate::request::Facet;
@@ -70,10 +71,18 @@ pub(crate) struct SegmentColumns {
     /// Facet counts of dense quadtree nodes, for the current delete generation.
     /// Per flag mask (see [`SegmentColumns::flags`]), over the live documents with those flags.
     blocks: Mutex<BlocksByFlags>,
+    /// Per flag bit and facet value, its positions in rank order (see [`RankBits`]).
+    rank_bits: OnceLock<RankBits>,
+    /// The live documents in rank order, for the current delete generation (none when no
+    /// document is deleted).
+    alive_bits: Mutex<Option<AliveBits>>,
 }
 
 /// Flag mask -> (delete generation, per-node counts).
 type BlocksByFlags = HashMap<u16, (Option<Opstamp>, Arc<Blocks>)>;
+
+/// Delete generation -> live documents in rank order.
+type AliveBits = (Option<Opstamp>, Arc<[u64]>);
 
 /// (facet slot, delete generation) -> counts per ordinal.
 type AllCounts = HashMap<(usize, Option<Opstamp>), Arc<Vec<u32>>>;
@@ -127,6 +136,8 @@ impl SegmentColumns {
             spatial: OnceLock::new(),
             value_lists: Mutex::default(),
             blocks: Mutex::default(),
+            rank_bits: OnceLock::new(),
+            alive_bits: Mutex::default(),
         })
     }
 
@@ -383,6 +394,43 @@ impl SegmentColumns {
         ));
         cached.insert(flag_mask, (generation, blocks.clone()));
         blocks
+    }
+
+    /// Where each facet slot's values start in one array of every slot's values: value `ord`
+    /// of slot `s` is at `base[s] + ord`, and `base[FACET_COLUMNS]` is their number.
+    pub fn value_base(&self) -> [usize; FACET_COLUMNS + 1] {
+        let mut base = [0usize; FACET_COLUMNS + 1];
+        for s in 0..FACET_COLUMNS {
+            base[s + 1] = base[s] + self.facet(s).map_or(0, |c| c.num_terms());
+        }
+        base
+    }
+
+    /// Bit sets of the flags and facet values in rank order.
+    pub fn rank_bits(&self, reader: &SegmentReader) -> &RankBits {
+        self.rank_bits.get_or_init(|| {
+            RankBits::build(
+                &self.rows(reader).rows,
+                self.flags(reader),
+                &self.value_base(),
+            )
+        })
+    }
+
+    /// The live documents in rank order, or `None` when every document is.
+    pub fn alive_bits(&self, reader: &SegmentReader) -> Option<Arc<[u64]>> {
+        reader.alive_bitset()?;
+        let generation = reader.delete_opstamp();
+        let mut cached = self.alive_bits.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((g, bits)) = cached.as_ref()
+            && *g == generation
+        {
+            return Some(bits.clone());
+        }
+        let bits: Arc<[u64]> =
+            alive_bits(self.in_rank_order(reader), &|doc| reader.is_deleted(doc)).into();
+        *cached = Some((generation, bits.clone()));
+        Some(bits)
     }
 
     /// Counts per ordinal of a facet column over the segment's live documents (every facet

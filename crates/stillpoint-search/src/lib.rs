@@ -25,6 +25,7 @@
 //! # Ok(()) }
 //! ```
 
+mod bits;
 mod blocks;
 mod collect;
 mod columns;

@@ -1,0 +1,374 @@
+//! Per-segment bit sets in rank order (see [`crate::columns::SegmentColumns::rank`]), built on
+//! first use: one per flag bit and one per frequent facet value, and for a rare value the list
+//! of its positions.
+//!
+//! A quadtree node is a range of rank positions. A node wholly inside a radius is counted
+//! with these sets instead of document by document: the documents passing the filters are
+//! the AND of the flags' sets and of each facet filter's selected values (see [`RangeMasks`]),
+//! and a value's count is the population count of its set ANDed with that mask, a word (64
+//! documents) at a time. The cost then grows with the node's width in words and the number of
+//! values it holds, not with its documents (a dense city's circle holds tens of thousands).
+
+use crate::columns::{Multi, untag};
+
+/// A value's positions: a bit set when frequent, else the positions themselves (ascending).
+enum ValueBits {
+    Dense(Box<[u64]>),
+    Sparse(Box<[u32]>),
+}
+
+/// The bit sets of one segment (deleted documents included: see [`alive_bits`]).
+pub(crate) struct RankBits {
+    /// Per flag bit (see [`crate::columns::SegmentColumns::flags`]), its positions.
+    flags: Vec<Box<[u64]>>,
+    /// Per value, at `base[slot] + ord` (see [`RankBits::build`]), its positions.
+    values: Vec<ValueBits>,
+}
+
+/// Words of a bit set over `n` positions.
+fn words(n: usize) -> usize {
+    n.div_ceil(64)
+}
+
+impl RankBits {
+    /// `rows` and `flags` per rank position; `base[slot]` is the index of the slot's first
+    /// value (its ordinals follow). A value held by at least 1/64 of the positions is dense
+    /// (its bit set is then at most twice the size of its list of positions).
+    pub fn build(rows: &Multi, flags: &[u16], base: &[usize]) -> RankBits {
+        let n = flags.len();
+        let size = base.last().copied().unwrap_or(0);
+        let mut held = vec![0u32; size];
+        for &tagged in &rows.values {
+            let (slot, ord) = untag(tagged);
+            held[base[slot] + ord as usize] += 1;
+        }
+        let dense = |count: u32| count as usize * 64 >= n && count > 0;
+        let mut bitsets: Vec<Vec<u64>> = held
+            .iter()
+            .map(|&c| {
+                if dense(c) {
+                    vec![0u64; words(n)]
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let mut lists: Vec<Vec<u32>> = held
+            .iter()
+            .map(|&c| {
+                if dense(c) {
+                    Vec::new()
+                } else {
+                    Vec::with_capacity(c as usize)
+                }
+            })
+            .collect();
+        let mut flag_bits = vec![vec![0u64; words(n)]; 16];
+        for (position, &f) in flags.iter().enumerate() {
+            let (word, bit) = (position / 64, 1u64 << (position % 64));
+            let mut f = f;
+            while f != 0 {
+                flag_bits[f.trailing_zeros() as usize][word] |= bit;
+                f &= f - 1;
+            }
+            for &tagged in rows.of(position as u64) {
+                let (slot, ord) = untag(tagged);
+                let i = base[slot] + ord as usize;
+                if dense(held[i]) {
+                    bitsets[i][word] |= bit;
+                } else {
+                    lists[i].push(position as u32);
+                }
+            }
+        }
+        RankBits {
+            flags: flag_bits.into_iter().map(Vec::into_boxed_slice).collect(),
+            values: bitsets
+                .into_iter()
+                .zip(lists)
+                .zip(&held)
+                .map(|((bits, list), &c)| {
+                    if dense(c) {
+                        ValueBits::Dense(bits.into_boxed_slice())
+                    } else {
+                        ValueBits::Sparse(list.into_boxed_slice())
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// How many positions of `range` that hold value `i` are set in `mask` (which covers the
+    /// range's words, see [`RangeMasks`]).
+    pub fn count(&self, i: usize, range: &Range, mask: &[u64]) -> u32 {
+        match &self.values[i] {
+            ValueBits::Dense(bits) => bits[range.w0..range.w1]
+                .iter()
+                .zip(mask)
+                .map(|(a, b)| (a & b).count_ones())
+                .sum(),
+            ValueBits::Sparse(list) => {
+                let from = list.partition_point(|&p| p < range.lo);
+                let mut n = 0;
+                for &p in &list[from..] {
+                    if p >= range.hi {
+                        break;
+                    }
+                    n += range.test(mask, p) as u32;
+                }
+                n
+            }
+        }
+    }
+
+    /// Whether the document at `position` holds value `i`.
+    fn holds(&self, i: usize, position: u32) -> bool {
+        match &self.values[i] {
+            ValueBits::Dense(bits) => test(bits, position as usize),
+            ValueBits::Sparse(list) => list.binary_search(&position).is_ok(),
+        }
+    }
+
+    /// Whether the document at `position` is live (`alive`, when some documents are deleted),
+    /// holds every flag bit of `flag_mask` and one of the values of each facet filter (see
+    /// [`RangeMasks::fill`]).
+    pub fn passes(
+        &self,
+        position: u32,
+        alive: Option<&[u64]>,
+        flag_mask: u16,
+        groups: &[Vec<usize>],
+    ) -> bool {
+        let p = position as usize;
+        let mut flags = flag_mask;
+        while flags != 0 {
+            if !test(&self.flags[flags.trailing_zeros() as usize], p) {
+                return false;
+            }
+            flags &= flags - 1;
+        }
+        alive.is_none_or(|a| test(a, p))
+            && groups
+                .iter()
+                .all(|values| values.iter().any(|&i| self.holds(i, position)))
+    }
+
+    /// ORs into `mask` the positions of `range` holding value `i`.
+    fn or_into(&self, i: usize, range: &Range, mask: &mut [u64]) {
+        match &self.values[i] {
+            ValueBits::Dense(bits) => {
+                for (m, b) in mask.iter_mut().zip(&bits[range.w0..range.w1]) {
+                    *m |= b;
+                }
+            }
+            ValueBits::Sparse(list) => {
+                let from = list.partition_point(|&p| p < range.lo);
+                for &p in &list[from..] {
+                    if p >= range.hi {
+                        break;
+                    }
+                    let at = p as usize - range.w0 * 64;
+                    mask[at / 64] |= 1 << (at % 64);
+                }
+            }
+        }
+    }
+}
+
+fn test(bits: &[u64], position: usize) -> bool {
+    bits[position / 64] & (1 << (position % 64)) != 0
+}
+
+/// The live documents in rank order, as a bit set.
+pub(crate) fn alive_bits(order: &[u32], is_deleted: &dyn Fn(u32) -> bool) -> Box<[u64]> {
+    let mut bits = vec![0u64; words(order.len())];
+    for (position, &doc) in order.iter().enumerate() {
+        if !is_deleted(doc) {
+            bits[position / 64] |= 1 << (position % 64);
+        }
+    }
+    bits.into_boxed_slice()
+}
+
+/// A range of rank positions and the words that cover it.
+pub(crate) struct Range {
+    lo: u32,
+    hi: u32,
+    w0: usize,
+    w1: usize,
+}
+
+impl Range {
+    pub fn new(lo: u32, hi: u32) -> Range {
+        Range {
+            lo,
+            hi,
+            w0: lo as usize / 64,
+            w1: words(hi as usize),
+        }
+    }
+
+    /// Whether `position` (within the range) is set in a mask over the range's words.
+    pub fn test(&self, mask: &[u64], position: u32) -> bool {
+        let at = position as usize - self.w0 * 64;
+        mask[at / 64] & (1 << (at % 64)) != 0
+    }
+}
+
+/// The masks of one range under a search's filters: `all` holds the documents passing every
+/// filter, and `except[g]` those passing every filter but facet filter `g` (the documents that
+/// facet `g`'s disjunctive counts are taken over).
+#[derive(Default)]
+pub(crate) struct RangeMasks {
+    pub all: Vec<u64>,
+    pub except: Vec<Vec<u64>>,
+    base: Vec<u64>,
+    groups: Vec<Vec<u64>>,
+}
+
+impl RangeMasks {
+    /// Fills the masks for `range`: live (`alive`, when some documents are deleted), holding
+    /// every flag bit of `flag_mask`, and for each facet filter holding one of its values
+    /// (`groups[g]`: indexes of the values, see [`RankBits::build`]).
+    pub fn fill(
+        &mut self,
+        bits: &RankBits,
+        range: &Range,
+        alive: Option<&[u64]>,
+        flag_mask: u16,
+        groups: &[Vec<usize>],
+    ) {
+        let n = range.w1 - range.w0;
+        self.base.clear();
+        self.base.resize(n, !0);
+        if n > 0 {
+            self.base[0] &= !0u64 << (range.lo % 64);
+            let end = range.hi as usize - range.w0 * 64;
+            if !end.is_multiple_of(64) {
+                self.base[n - 1] &= (1u64 << (end % 64)) - 1;
+            }
+        }
+        if let Some(alive) = alive {
+            for (m, a) in self.base.iter_mut().zip(&alive[range.w0..range.w1]) {
+                *m &= a;
+            }
+        }
+        let mut flags = flag_mask;
+        while flags != 0 {
+            let set = &bits.flags[flags.trailing_zeros() as usize];
+            for (m, f) in self.base.iter_mut().zip(&set[range.w0..range.w1]) {
+                *m &= f;
+            }
+            flags &= flags - 1;
+        }
+        self.groups.resize_with(groups.len(), Vec::new);
+        for (mask, values) in self.groups.iter_mut().zip(groups) {
+            mask.clear();
+            mask.resize(n, 0);
+            for &i in values {
+                bits.or_into(i, range, mask);
+            }
+        }
+        let and_groups = |out: &mut Vec<u64>, base: &[u64], skip: Option<usize>| {
+            out.clear();
+            out.extend_from_slice(base);
+            for (g, mask) in self.groups.iter().enumerate() {
+                if Some(g) != skip {
+                    for (o, m) in out.iter_mut().zip(mask) {
+                        *o &= m;
+                    }
+                }
+            }
+        };
+        and_groups(&mut self.all, &self.base, None);
+        self.except.resize_with(groups.len(), Vec::new);
+        for g in 0..groups.len() {
+            and_groups(&mut self.except[g], &self.base, Some(g));
+        }
+    }
+
+    /// How many documents pass every filter.
+    pub fn total(&self) -> u32 {
+        self.all.iter().map(|w| w.count_ones()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::columns::tag;
+
+    /// Rows of two slots: slot 0 has 2 values, slot 1 has 3 (value 2 rare).
+    fn fixture(n: usize) -> (Multi, Vec<u16>, Vec<usize>) {
+        let mut rows = Multi {
+            offsets: vec![0],
+            values: Vec::new(),
+        };
+        let mut flags = Vec::new();
+        for p in 0..n {
+            rows.values.push(tag(0, (p % 2) as u32));
+            if p.is_multiple_of(3) {
+                rows.values.push(tag(1, 0));
+            }
+            if p.is_multiple_of(5) {
+                rows.values.push(tag(1, 1));
+            }
+            if p == 77 || p == 130 {
+                rows.values.push(tag(1, 2));
+            }
+            rows.offsets.push(rows.values.len() as u32);
+            flags.push(if p.is_multiple_of(4) { 0b1 } else { 0b10 });
+        }
+        (rows, flags, vec![0, 2, 5])
+    }
+
+    #[test]
+    fn masks_and_counts_match_a_document_by_document_count() {
+        let n = 300;
+        let (rows, flags, base) = fixture(n);
+        let bits = RankBits::build(&rows, &flags, &base);
+        assert!(matches!(bits.values[4], ValueBits::Sparse(_)));
+        let dead = |p: usize| p.is_multiple_of(7);
+        let alive = alive_bits(&(0..n as u32).collect::<Vec<_>>(), &|doc| {
+            dead(doc as usize)
+        });
+        let holds = |p: usize, i: usize| {
+            rows.of(p as u64).iter().any(|&t| {
+                let (s, o) = untag(t);
+                base[s] + o as usize == i
+            })
+        };
+        let mut masks = RangeMasks::default();
+        for (lo, hi) in [
+            (0, 300),
+            (5, 70),
+            (64, 128),
+            (63, 65),
+            (100, 101),
+            (130, 131),
+        ] {
+            let range = Range::new(lo, hi);
+            // Flag bit 0, and value 0 or 1 of slot 1.
+            let groups = vec![vec![2, 3]];
+            masks.fill(&bits, &range, Some(&alive), 0b1, &groups);
+            let passes = |p: usize, skip_group: bool| {
+                !dead(p) && flags[p] & 1 != 0 && (skip_group || holds(p, 2) || holds(p, 3))
+            };
+            let expected: Vec<u32> = (lo..hi).filter(|&p| passes(p as usize, false)).collect();
+            let set: Vec<u32> = (lo..hi).filter(|&p| range.test(&masks.all, p)).collect();
+            assert_eq!(set, expected);
+            let passing: Vec<u32> = (lo..hi)
+                .filter(|&p| bits.passes(p, Some(&alive), 0b1, &groups))
+                .collect();
+            assert_eq!(passing, expected);
+            assert_eq!(masks.total() as usize, expected.len());
+            for i in 0..5 {
+                let mask = if i >= 2 { &masks.except[0] } else { &masks.all };
+                let want = (lo..hi)
+                    .filter(|&p| passes(p as usize, i >= 2) && holds(p as usize, i))
+                    .count();
+                assert_eq!(bits.count(i, &range, mask) as usize, want, "{lo}..{hi} {i}");
+            }
+        }
+    }
+}
