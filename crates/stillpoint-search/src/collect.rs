@@ -853,8 +853,9 @@ pub(crate) fn collect_segment(
                 let (lo, hi) = node.ranges[1];
                 for i in lo..hi {
                     let point = spatial.extra_point[i as usize] as usize;
-                    let chord2 = centre.chord2(points.xyz[point]);
-                    if beyond(point, chord2, reach_t) {
+                    let chord2 = || centre.chord2(points.xyz[point]);
+                    // (Inside the circle, every location is within reach.)
+                    if !node.inside && beyond(point, chord2(), reach_t) {
                         continue;
                     }
                     let position = spatial.point_position[point];
@@ -863,9 +864,12 @@ pub(crate) fn collect_segment(
                         // page saw the document only by its first location: offer it again,
                         // by its nearest (the page takes it once), when this location can
                         // still enter the page.
-                        let wanted =
-                            worst().is_none_or(|w| !page_memo.get(w).clearly_beyond(chord2));
-                        if blocks.is_some() && window > 0 && wanted {
+                        let wanted = || {
+                            worst().is_none_or(|w| {
+                                node.near <= w && !page_memo.get(w).clearly_beyond(chord2())
+                            })
+                        };
+                        if blocks.is_some() && window > 0 && wanted() {
                             let _ = visit(order[position as usize], position, 0.0, Count::Nothing);
                         }
                         continue;
@@ -1006,10 +1010,21 @@ fn within_reach(
         None,
         &mut |node| {
             let (lo, hi) = node.ranges[0];
+            if node.inside {
+                // Every location of the node is within the radius.
+                for &doc in &order[lo as usize..hi as usize] {
+                    bits.insert(doc);
+                }
+                for i in node.ranges[1].0..node.ranges[1].1 {
+                    let point = spatial.extra_point[i as usize] as usize;
+                    bits.insert(order[spatial.point_position[point] as usize]);
+                }
+                return;
+            }
             for position in lo..hi {
                 let range = points.at(position);
                 let alone = flags[position as usize] & HAS_HOME == 0 && range.len() == 1;
-                if node.inside || (node.within_reach && !alone) {
+                if node.within_reach && !alone {
                     bits.insert(order[position as usize]);
                     continue;
                 }

@@ -176,3 +176,82 @@ fn a_second_location_counts_for_the_page_when_the_first_lies_in_a_dense_node() {
         ]
     );
 }
+
+/// A practitioner whose only location inside the circle is its second, in a node wholly inside
+/// the circle, matches: with text (the area's documents are gathered first), with a filter
+/// (the node is counted from bit sets), and with neither (precounted node counts).
+#[test]
+fn a_second_location_inside_a_dense_node_matches_whatever_the_path() {
+    let at = |member_id: &str, points: &[(f64, f64)], profession: &str| FeedRecord {
+        member_id: member_id.into(),
+        name: format!("Practitioner {member_id}"),
+        credentials: vec![FeedCredential {
+            body: "upledger".into(),
+            credential: "CST-T".into(),
+            since: None,
+            expires: None,
+        }],
+        professions: vec![profession.into()],
+        locations: points
+            .iter()
+            .map(|&(lat, lon)| FeedLocation {
+                lat: Some(lat),
+                lon: Some(lon),
+                city: Some("Somewhere".into()),
+                country: "US".into(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let (centre, far) = ((40.0, -105.0), (10.0, 10.0));
+    let mut records: Vec<FeedRecord> = (0..60)
+        .map(|i| at(&format!("near-{i:02}"), &[centre], "massage-therapist"))
+        .collect();
+    records.extend((0..60).map(|i| at(&format!("far-{i:02}"), &[far], "osteopath")));
+    records.push(at("z-second", &[far, centre], "osteopath"));
+    let f = common::fixture(&[("upledger", records)]);
+    let search = |q: Option<&str>, profession: Option<&str>| {
+        let mut request = SearchRequest {
+            q: q.map(str::to_string),
+            lat: Some(centre.0),
+            lon: Some(centre.1),
+            radius: Some(stillpoint_search::Distance::km(20.0)),
+            sort: Some(Sort::Distance),
+            limit: 100,
+            ..Default::default()
+        };
+        if let Some(p) = profession {
+            request.filters.add(Facet::Profession, p);
+        }
+        f.engine.search(&request).unwrap()
+    };
+    for q in [None, Some("practitioner")] {
+        let all = search(q, None);
+        assert_eq!(all.total, 61, "{q:?}");
+        assert!(
+            all.hits.iter().any(|h| h.id == "upledger:z-second"),
+            "{q:?}"
+        );
+        let osteopaths = search(q, Some("osteopath"));
+        assert_eq!(osteopaths.total, 1, "{q:?}");
+        assert_eq!(osteopaths.hits[0].id, "upledger:z-second", "{q:?}");
+        let professions = osteopaths
+            .facets
+            .iter()
+            .find(|f| f.facet == "profession")
+            .expect("profession counts");
+        let count = |v: &str| {
+            professions
+                .values
+                .iter()
+                .find(|c| c.value == v)
+                .map_or(0, |c| c.count)
+        };
+        assert_eq!(
+            (count("osteopath"), count("massage-therapist")),
+            (1, 60),
+            "{q:?}"
+        );
+    }
+}
