@@ -23,6 +23,8 @@ pub(crate) struct RankBits {
     flags: Vec<Box<[u64]>>,
     /// Per value, at `base[slot] + ord` (see [`RankBits::build`]), its positions.
     values: Vec<ValueBits>,
+    /// Every position holding a rare value, with the value, in position order.
+    rare: Vec<(u32, u32)>,
 }
 
 /// Words of a bit set over `n` positions.
@@ -63,6 +65,7 @@ impl RankBits {
                 }
             })
             .collect();
+        let mut rare: Vec<(u32, u32)> = Vec::new();
         let mut flag_bits = vec![vec![0u64; words(n)]; 16];
         for (position, &f) in flags.iter().enumerate() {
             let (word, bit) = (position / 64, 1u64 << (position % 64));
@@ -78,6 +81,7 @@ impl RankBits {
                     bitsets[i][word] |= bit;
                 } else {
                     lists[i].push(position as u32);
+                    rare.push((position as u32, i as u32));
                 }
             }
         }
@@ -95,6 +99,44 @@ impl RankBits {
                     }
                 })
                 .collect(),
+            rare,
+        }
+    }
+
+    /// Adds to `counts` (indexed like the values) how many documents set in `mask`, a bit set
+    /// over the whole segment, hold each value `wanted` accepts. `words` are the indexes of the
+    /// mask's non-zero words, ascending: a frequent value costs a word of its set per non-zero
+    /// word of the mask, and the rare values one look at each rare value within the words'
+    /// span.
+    pub fn count_all(
+        &self,
+        mask: &[u64],
+        words: &[usize],
+        wanted: &dyn Fn(usize) -> bool,
+        counts: &mut [u32],
+    ) {
+        let (Some(&first), Some(&last)) = (words.first(), words.last()) else {
+            return;
+        };
+        for (i, value) in self.values.iter().enumerate() {
+            if let ValueBits::Dense(bits) = value
+                && wanted(i)
+            {
+                counts[i] += words
+                    .iter()
+                    .map(|&w| (bits[w] & mask[w]).count_ones())
+                    .sum::<u32>();
+            }
+        }
+        let (lo, hi) = ((first * 64) as u32, ((last + 1) * 64) as u32);
+        let from = self.rare.partition_point(|&(p, _)| p < lo);
+        for &(p, i) in &self.rare[from..] {
+            if p >= hi {
+                break;
+            }
+            if test(mask, p as usize) && wanted(i as usize) {
+                counts[i as usize] += 1;
+            }
         }
     }
 
@@ -320,6 +362,37 @@ mod tests {
             flags.push(if p.is_multiple_of(4) { 0b1 } else { 0b10 });
         }
         (rows, flags, vec![0, 2, 5])
+    }
+
+    #[test]
+    fn counts_over_a_segment_mask_match_a_document_by_document_count() {
+        let n = 300;
+        let (rows, flags, base) = fixture(n);
+        let bits = RankBits::build(&rows, &flags, &base);
+        for chosen in [
+            vec![],
+            vec![77],
+            vec![5, 77, 130, 299],
+            (0..300).step_by(7).collect(),
+        ] {
+            let mut mask = vec![0u64; words(n)];
+            for &p in &chosen {
+                mask[p / 64] |= 1 << (p % 64);
+            }
+            let nonzero: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
+            let mut counts = vec![0u32; 5];
+            bits.count_all(&mask, &nonzero, &|i| i != 1, &mut counts);
+            let mut expected = vec![0u32; 5];
+            for &p in &chosen {
+                for &t in rows.of(p as u64) {
+                    let (s, o) = untag(t);
+                    if base[s] + o as usize != 1 {
+                        expected[base[s] + o as usize] += 1;
+                    }
+                }
+            }
+            assert_eq!(counts, expected, "{chosen:?}");
+        }
     }
 
     #[test]

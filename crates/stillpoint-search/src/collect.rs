@@ -439,6 +439,8 @@ pub(crate) fn collect_segment(
     let inside_near: Cell<Option<f64>> = Cell::new(None);
     let radius_threshold = plan.radius_km.map(Threshold::new);
     let worst_memo = ThresholdMemo::default();
+    // Hits counted from bit sets after the pass (see below): the hits' positions.
+    let deferred: RefCell<Option<Vec<u64>>> = RefCell::new(None);
     // With bit sets: whether the document at a rank position passes every filter.
     type Passes<'a> = Box<dyn Fn(u32) -> bool + 'a>;
     let passing: RefCell<Option<Passes<'_>>> = RefCell::new(None);
@@ -587,6 +589,7 @@ pub(crate) fn collect_segment(
         }
         if groups.is_empty()
             && let Some(r) = rows
+            && deferred.borrow().is_none()
         {
             row = r.at(position);
         }
@@ -602,7 +605,9 @@ pub(crate) fn collect_segment(
             return false;
         }
         total.set(total.get() + 1);
-        if counting {
+        if let Some(mask) = deferred.borrow_mut().as_mut() {
+            mask[position as usize / 64] |= 1 << (position % 64);
+        } else if counting {
             for &tagged in row {
                 flat[at(tagged)] += 1;
             }
@@ -882,6 +887,14 @@ pub(crate) fn collect_segment(
             },
         );
     }
+    // Text matches without facet filters are often many (a common word, in a dense city):
+    // their positions are gathered and counted after the pass from bit sets, a word (64
+    // documents) at a time, rather than row by row. (With facet filters, a document failing one
+    // counts in that facet only, which the rows tell.)
+    let defer = !nearest_done && !radius_walk && scorer.is_some() && counting && groups.is_empty();
+    if defer {
+        *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
+    }
     if nearest_done || radius_walk {
         // The page and the total are known.
     } else {
@@ -960,6 +973,17 @@ pub(crate) fn collect_segment(
                 }
             }
         }
+    }
+    if let Some(mask) = deferred.take() {
+        let words: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
+        // The slot of a value index (an empty slot shares its base with the next).
+        let slot_of = |i: usize| base.partition_point(|&b| b <= i) - 1;
+        cols.rank_bits(reader).count_all(
+            &mask,
+            &words,
+            &|i| count_index[slot_of(i)].is_some(),
+            &mut flat.borrow_mut(),
+        );
     }
     let total = total.get();
     let heap = heap_cell.into_inner();

@@ -255,3 +255,119 @@ fn a_second_location_inside_a_dense_node_matches_whatever_the_path() {
         );
     }
 }
+
+/// Values held by few practitioners of a large segment are kept as lists of positions rather
+/// than bit sets (see `bits.rs`): counts, filters and second locations must come out the same
+/// as for frequent values, whichever way a node or the text matches are counted.
+#[test]
+fn rare_values_count_and_filter_like_frequent_ones() {
+    let record = |id: String, i: usize, points: &[(f64, f64)]| FeedRecord {
+        member_id: id,
+        name: format!("Practitioner {i}"),
+        credentials: vec![FeedCredential {
+            body: "upledger".into(),
+            credential: "CST-T".into(),
+            since: None,
+            expires: None,
+        }],
+        professions: vec![["massage-therapist", "osteopath"][i % 2].into()],
+        // Frequent: every third of the first 300; rare: five practitioners.
+        specialties: match i {
+            7 | 8 | 10 | 300 | 360 => vec!["infants".into()],
+            _ if i.is_multiple_of(3) && i < 300 => vec!["tmj".into()],
+            _ => Vec::new(),
+        },
+        languages: if i == 11 || i == 300 {
+            vec!["en".into(), "fr".into()]
+        } else {
+            vec!["en".into()]
+        },
+        locations: points
+            .iter()
+            .map(|&(lat, lon)| FeedLocation {
+                lat: Some(lat),
+                lon: Some(lon),
+                city: Some("Somewhere".into()),
+                country: "US".into(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let (centre, cluster, far) = ((40.0, -105.0), (40.1, -105.0), (10.0, 10.0));
+    let id = |i: usize| format!("m{i:03}");
+    let mut records: Vec<FeedRecord> = (0..300).map(|i| record(id(i), i, &[centre])).collect();
+    // Its only location within the circle is its second.
+    records.push(record(id(300), 300, &[far, centre]));
+    // A dense node 11 km away; one of them has its second location at the centre (and sorts
+    // first by id). The three at the centre fill a page of two (and the one after) before the
+    // node is reached, so the page sees it only by its second location.
+    records.extend((301..360).map(|i| record(id(i), i, &[cluster])));
+    records.push(record("a-both".into(), 360, &[cluster, centre]));
+    // Enough others that four practitioners are rare in any segment.
+    records.extend((361..2000).map(|i| record(id(i), i, &[far])));
+    let f = common::fixture(&[("upledger", records)]);
+    let search = |q: Option<&str>, filter: Option<(Facet, &str)>, limit: usize| {
+        let mut request = SearchRequest {
+            q: q.map(str::to_string),
+            lat: Some(centre.0),
+            lon: Some(centre.1),
+            radius: Some(stillpoint_search::Distance::km(20.0)),
+            sort: Some(Sort::Distance),
+            limit,
+            ..Default::default()
+        };
+        if let Some((facet, value)) = filter {
+            request.filters.add(facet, value);
+        }
+        f.engine.search(&request).unwrap()
+    };
+    let count = |r: &stillpoint_search::SearchResponse, facet: &str, value: &str| {
+        r.facets
+            .iter()
+            .find(|f| f.facet == facet)
+            .and_then(|f| f.values.iter().find(|c| c.value == value))
+            .map_or(0, |c| c.count)
+    };
+    let ids = |r: &stillpoint_search::SearchResponse| {
+        r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
+    };
+    for q in [None, Some("practitioner")] {
+        let all = search(q, None, 20);
+        assert_eq!(all.total, 361, "{q:?}");
+        assert_eq!(count(&all, "specialty", "infants"), 5, "{q:?}");
+        assert_eq!(count(&all, "language", "fr"), 2, "{q:?}");
+        // A frequent filter: the rare values among the osteopaths (odd numbers).
+        let osteopaths = search(q, Some((Facet::Profession, "osteopath")), 20);
+        assert_eq!(osteopaths.total, 180, "{q:?}");
+        assert_eq!(count(&osteopaths, "specialty", "infants"), 1, "{q:?}");
+        assert_eq!(count(&osteopaths, "language", "fr"), 1, "{q:?}");
+        assert_eq!(
+            count(&osteopaths, "profession", "massage-therapist"),
+            181,
+            "{q:?}"
+        );
+        // A rare filter, met by second locations too.
+        let infants = search(q, Some((Facet::Specialty, "infants")), 100);
+        assert_eq!(infants.total, 5, "{q:?}");
+        assert_eq!(
+            ids(&infants),
+            [
+                "upledger:a-both",
+                "upledger:m007",
+                "upledger:m008",
+                "upledger:m010",
+                "upledger:m300"
+            ],
+            "{q:?}"
+        );
+        assert_eq!(count(&infants, "language", "fr"), 1, "{q:?}");
+        assert_eq!(count(&infants, "specialty", "tmj"), 100, "{q:?}");
+        let first_two = search(q, Some((Facet::Specialty, "infants")), 2);
+        assert_eq!(
+            ids(&first_two),
+            ["upledger:a-both", "upledger:m007"],
+            "{q:?}"
+        );
+    }
+}
