@@ -455,6 +455,18 @@ pub(crate) fn collect_segment(
             (count, _) => count,
         };
         let mut heap = heap_cell.borrow_mut();
+        // A page full of hits at distance zero (a place's centre, where practitioners showing
+        // only their city sit) takes another only before its worst by id: no need to measure
+        // one after it (ids order like their ordinals within the segment).
+        if count != Count::All
+            && plan.sort == Sort::Distance
+            && heap.len() >= window
+            && let (Some(worst), Some(ids)) = (heap.peek(), id_ords)
+            && worst.0.distance.is_some_and(|(d, _)| d == 0.0)
+            && ids[position as usize] > worst.0.id_ord as u32
+        {
+            return false;
+        }
         let checked = count == Count::Passing;
         if !checked && alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
@@ -733,10 +745,6 @@ pub(crate) fn collect_segment(
         let beyond = |p: usize, chord2: f64, t: Threshold| {
             centre.beyond(chord2, points.lat[p], points.lon[p], t)
         };
-        let first_beyond = |position: u32, t: Threshold| {
-            let p = points.at(position).start;
-            beyond(p, centre.chord2(points.xyz[p]), t)
-        };
         let mut seen: HashSet<u32> = HashSet::new();
         within(
             &sources,
@@ -856,15 +864,16 @@ pub(crate) fn collect_segment(
                 // Other locations: their documents unless the first location is within reach
                 // (then visited above, at the first location's node).
                 let (lo, hi) = node.ranges[1];
-                for i in lo..hi {
-                    let point = spatial.extra_point[i as usize] as usize;
+                for i in lo as usize..hi as usize {
+                    let point = spatial.extra_point[i] as usize;
                     let chord2 = || centre.chord2(points.xyz[point]);
                     // (Inside the circle, every location is within reach.)
                     if !node.inside && beyond(point, chord2(), reach_t) {
                         continue;
                     }
-                    let position = spatial.point_position[point];
-                    if !first_beyond(position, reach_t) {
+                    let position = spatial.extra_position[i];
+                    let first = spatial.extra_first[i] as usize;
+                    if !beyond(first, centre.chord2(spatial.extra_first_xyz[i]), reach_t) {
                         // Counted at its first location's node. If that node was a block, the
                         // page saw the document only by its first location: offer it again,
                         // by its nearest (the page takes it once), when this location can
@@ -1040,8 +1049,7 @@ fn within_reach(
                     bits.insert(doc);
                 }
                 for i in node.ranges[1].0..node.ranges[1].1 {
-                    let point = spatial.extra_point[i as usize] as usize;
-                    bits.insert(order[spatial.point_position[point] as usize]);
+                    bits.insert(order[spatial.extra_position[i as usize] as usize]);
                 }
                 return;
             }
@@ -1065,8 +1073,7 @@ fn within_reach(
             for i in lo..hi {
                 let point = spatial.extra_point[i as usize] as usize;
                 if !beyond(point, centre.chord2(points.xyz[point]), reach_t) {
-                    let position = spatial.point_position[point];
-                    bits.insert(order[position as usize]);
+                    bits.insert(order[spatial.extra_position[i as usize] as usize]);
                 }
             }
         },

@@ -44,6 +44,12 @@ pub(crate) struct Spatial {
     /// Every location but the documents' first, by code: the code and the point.
     pub extra_z: Vec<u32>,
     pub extra_point: Vec<u32>,
+    /// Per other location (in the same order), its document's rank position, and that
+    /// document's first point and unit vector: a search walking an area reads them in order
+    /// instead of looking each up elsewhere.
+    pub extra_position: Vec<u32>,
+    pub extra_first: Vec<u32>,
+    pub extra_first_xyz: Vec<[f32; 3]>,
 }
 
 impl Spatial {
@@ -52,7 +58,7 @@ impl Spatial {
         let positions = offsets.len().saturating_sub(1);
         let mut z = Vec::with_capacity(positions);
         let mut point_position = vec![0u32; lat.len()];
-        let mut extra: Vec<(u32, u32)> = Vec::new();
+        let mut extra: Vec<(u32, u32, u32, u32)> = Vec::new();
         for position in 0..positions {
             let (start, end) = (offsets[position] as usize, offsets[position + 1] as usize);
             z.push(if start < end {
@@ -63,18 +69,28 @@ impl Spatial {
             for point in start..end {
                 point_position[point] = position as u32;
                 if point > start {
-                    extra.push((z_order(lat[point], lon[point]), point as u32));
+                    extra.push((
+                        z_order(lat[point], lon[point]),
+                        point as u32,
+                        position as u32,
+                        start as u32,
+                    ));
                 }
             }
         }
         debug_assert!(z.is_sorted());
         extra.sort_unstable();
-        let (extra_z, extra_point) = extra.into_iter().unzip();
         Spatial {
             z,
             point_position,
-            extra_z,
-            extra_point,
+            extra_z: extra.iter().map(|e| e.0).collect(),
+            extra_point: extra.iter().map(|e| e.1).collect(),
+            extra_position: extra.iter().map(|e| e.2).collect(),
+            extra_first: extra.iter().map(|e| e.3).collect(),
+            extra_first_xyz: extra
+                .iter()
+                .map(|e| unit_vector(lat[e.3 as usize], lon[e.3 as usize]))
+                .collect(),
         }
     }
 }

@@ -177,6 +177,64 @@ fn a_second_location_counts_for_the_page_when_the_first_lies_in_a_dense_node() {
     );
 }
 
+/// The same, with the practitioner sorting last by id and strictly nearer than the page's
+/// other hits: the page, already full when its second location comes up, must still take it.
+#[test]
+fn a_nearer_second_location_enters_a_full_page_whatever_its_id() {
+    let at = |member_id: &str, points: &[(f64, f64)]| FeedRecord {
+        member_id: member_id.into(),
+        name: format!("Practitioner {member_id}"),
+        credentials: vec![FeedCredential {
+            body: "upledger".into(),
+            credential: "CST-T".into(),
+            since: None,
+            expires: None,
+        }],
+        locations: points
+            .iter()
+            .map(|&(lat, lon)| FeedLocation {
+                lat: Some(lat),
+                lon: Some(lon),
+                city: Some("Somewhere".into()),
+                country: "US".into(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let (centre, near, cluster) = ((40.09, -105.0), (40.099, -105.0), (40.0, -105.0));
+    let mut records: Vec<FeedRecord> = (0..12)
+        .map(|i| at(&format!("near-{i:02}"), &[near]))
+        .collect();
+    records.extend((0..40).map(|i| at(&format!("cluster-{i:02}"), &[cluster])));
+    // First location in the cluster, 10 km away; second at the centre itself.
+    records.push(at("z-both", &[cluster, centre]));
+    let f = common::fixture(&[("upledger", records)]);
+    let response = f
+        .engine
+        .search(&SearchRequest {
+            lat: Some(centre.0),
+            lon: Some(centre.1),
+            radius: Some(stillpoint_search::Distance::km(50.0)),
+            sort: Some(Sort::Distance),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(response.total, 53);
+    let page: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        page,
+        [
+            "upledger:z-both",
+            "upledger:near-00",
+            "upledger:near-01",
+            "upledger:near-02",
+            "upledger:near-03"
+        ]
+    );
+}
+
 /// A practitioner whose only location inside the circle is its second, in a node wholly inside
 /// the circle, matches: with text (the area's documents are gathered first), with a filter
 /// (the node is counted from bit sets), and with neither (precounted node counts).
