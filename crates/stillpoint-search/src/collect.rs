@@ -745,6 +745,32 @@ pub(crate) fn collect_segment(
         let beyond = |p: usize, chord2: f64, t: Threshold| {
             centre.beyond(chord2, points.lat[p], points.lon[p], t)
         };
+        // A node taken whole offers its documents (those `take` accepts, and how they count)
+        // to the page nearest first, while they can still enter it (a dense city's centre holds
+        // thousands, most of them far down).
+        let page_from_node = |lo: u32, hi: u32, near: f64, take: &dyn Fn(u32) -> Option<Count>| {
+            if window == 0 || worst().is_some_and(|w| near > w) {
+                return;
+            }
+            let node_docs = Source {
+                z: &spatial.z[lo as usize..hi as usize],
+                ids: None,
+                base: lo,
+                kind: Kind::First,
+            };
+            nearest(
+                &[node_docs],
+                centre,
+                points,
+                &|_, position| points.at(position).start,
+                &mut |found| {
+                    if let Some(count) = take(found.id) {
+                        let _ = visit(order[found.id as usize], found.id, 0.0, count);
+                    }
+                },
+                &worst,
+            );
+        };
         let mut seen: HashSet<u32> = HashSet::new();
         within(
             &sources,
@@ -782,31 +808,9 @@ pub(crate) fn collect_segment(
                         flat[i] += bits.count(i, &range, mask);
                     }
                     drop(flat);
-                    if window > 0 && worst().is_none_or(|w| node.near <= w) {
-                        let node_docs = Source {
-                            z: &spatial.z[lo as usize..hi as usize],
-                            ids: None,
-                            base: lo,
-                            kind: Kind::First,
-                        };
-                        nearest(
-                            &[node_docs],
-                            centre,
-                            points,
-                            &|_, position| points.at(position).start,
-                            &mut |found| {
-                                if range.test(&masks.all, found.id) {
-                                    let _ = visit(
-                                        order[found.id as usize],
-                                        found.id,
-                                        0.0,
-                                        Count::Passing,
-                                    );
-                                }
-                            },
-                            &worst,
-                        );
-                    }
+                    page_from_node(lo, hi, node.near, &|position| {
+                        range.test(&masks.all, position).then_some(Count::Passing)
+                    });
                 } else if let Some(block) = block {
                     total.set(total.get() + u64::from(block.live));
                     let mut flat = flat.borrow_mut();
@@ -816,28 +820,7 @@ pub(crate) fn collect_segment(
                         }
                     }
                     drop(flat);
-                    let wanted = window > 0 && worst().is_none_or(|w| node.near <= w);
-                    if wanted {
-                        // Nearest first within the node, while they can still enter the page
-                        // (a dense city's centre holds thousands, most of them far down).
-                        let node_docs = Source {
-                            z: &spatial.z[lo as usize..hi as usize],
-                            ids: None,
-                            base: lo,
-                            kind: Kind::First,
-                        };
-                        nearest(
-                            &[node_docs],
-                            centre,
-                            points,
-                            &|_, position| points.at(position).start,
-                            &mut |found| {
-                                let _ =
-                                    visit(order[found.id as usize], found.id, 0.0, Count::Nothing);
-                            },
-                            &worst,
-                        );
-                    }
+                    page_from_node(lo, hi, node.near, &|_| Some(Count::Nothing));
                 } else {
                     inside_near.set(node.inside.then_some(node.near));
                     for position in lo..hi {

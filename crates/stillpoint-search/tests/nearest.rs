@@ -56,6 +56,31 @@ fn records() -> Vec<FeedRecord> {
         .collect()
 }
 
+/// A practitioner certified by upledger, at the given points.
+fn practitioner(member_id: &str, points: &[(f64, f64)]) -> FeedRecord {
+    FeedRecord {
+        member_id: member_id.into(),
+        name: format!("Practitioner {member_id}"),
+        credentials: vec![FeedCredential {
+            body: "upledger".into(),
+            credential: "CST-T".into(),
+            since: None,
+            expires: None,
+        }],
+        locations: points
+            .iter()
+            .map(|&(lat, lon)| FeedLocation {
+                lat: Some(lat),
+                lon: Some(lon),
+                city: Some("Somewhere".into()),
+                country: "US".into(),
+                ..Default::default()
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 #[test]
 fn growing_circles_agree_with_the_full_pass() {
     let all = records();
@@ -123,27 +148,7 @@ fn growing_circles_agree_with_the_full_pass() {
 /// to be taken whole, the page must still see the practitioner by its nearest location.
 #[test]
 fn a_second_location_counts_for_the_page_when_the_first_lies_in_a_dense_node() {
-    let at = |member_id: &str, points: &[(f64, f64)]| FeedRecord {
-        member_id: member_id.into(),
-        name: format!("Practitioner {member_id}"),
-        credentials: vec![FeedCredential {
-            body: "upledger".into(),
-            credential: "CST-T".into(),
-            since: None,
-            expires: None,
-        }],
-        locations: points
-            .iter()
-            .map(|&(lat, lon)| FeedLocation {
-                lat: Some(lat),
-                lon: Some(lon),
-                city: Some("Somewhere".into()),
-                country: "US".into(),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
+    let at = practitioner;
     let (centre, cluster) = ((40.09, -105.0), (40.0, -105.0));
     let mut records: Vec<FeedRecord> = (0..12)
         .map(|i| at(&format!("near-{i:02}"), &[centre]))
@@ -181,27 +186,7 @@ fn a_second_location_counts_for_the_page_when_the_first_lies_in_a_dense_node() {
 /// other hits: the page, already full when its second location comes up, must still take it.
 #[test]
 fn a_nearer_second_location_enters_a_full_page_whatever_its_id() {
-    let at = |member_id: &str, points: &[(f64, f64)]| FeedRecord {
-        member_id: member_id.into(),
-        name: format!("Practitioner {member_id}"),
-        credentials: vec![FeedCredential {
-            body: "upledger".into(),
-            credential: "CST-T".into(),
-            since: None,
-            expires: None,
-        }],
-        locations: points
-            .iter()
-            .map(|&(lat, lon)| FeedLocation {
-                lat: Some(lat),
-                lon: Some(lon),
-                city: Some("Somewhere".into()),
-                country: "US".into(),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
-    };
+    let at = practitioner;
     let (centre, near, cluster) = ((40.09, -105.0), (40.099, -105.0), (40.0, -105.0));
     let mut records: Vec<FeedRecord> = (0..12)
         .map(|i| at(&format!("near-{i:02}"), &[near]))
@@ -241,26 +226,8 @@ fn a_nearer_second_location_enters_a_full_page_whatever_its_id() {
 #[test]
 fn a_second_location_inside_a_dense_node_matches_whatever_the_path() {
     let at = |member_id: &str, points: &[(f64, f64)], profession: &str| FeedRecord {
-        member_id: member_id.into(),
-        name: format!("Practitioner {member_id}"),
-        credentials: vec![FeedCredential {
-            body: "upledger".into(),
-            credential: "CST-T".into(),
-            since: None,
-            expires: None,
-        }],
         professions: vec![profession.into()],
-        locations: points
-            .iter()
-            .map(|&(lat, lon)| FeedLocation {
-                lat: Some(lat),
-                lon: Some(lon),
-                city: Some("Somewhere".into()),
-                country: "US".into(),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
+        ..practitioner(member_id, points)
     };
     let (centre, far) = ((40.0, -105.0), (10.0, 10.0));
     let mut records: Vec<FeedRecord> = (0..60)
@@ -320,14 +287,7 @@ fn a_second_location_inside_a_dense_node_matches_whatever_the_path() {
 #[test]
 fn rare_values_count_and_filter_like_frequent_ones() {
     let record = |id: String, i: usize, points: &[(f64, f64)]| FeedRecord {
-        member_id: id,
         name: format!("Practitioner {i}"),
-        credentials: vec![FeedCredential {
-            body: "upledger".into(),
-            credential: "CST-T".into(),
-            since: None,
-            expires: None,
-        }],
         professions: vec![["massage-therapist", "osteopath"][i % 2].into()],
         // Frequent: every third of the first 300; rare: five practitioners.
         specialties: match i {
@@ -340,17 +300,7 @@ fn rare_values_count_and_filter_like_frequent_ones() {
         } else {
             vec!["en".into()]
         },
-        locations: points
-            .iter()
-            .map(|&(lat, lon)| FeedLocation {
-                lat: Some(lat),
-                lon: Some(lon),
-                city: Some("Somewhere".into()),
-                country: "US".into(),
-                ..Default::default()
-            })
-            .collect(),
-        ..Default::default()
+        ..practitioner(&id, points)
     };
     let (centre, cluster, far) = ((40.0, -105.0), (40.1, -105.0), (10.0, 10.0));
     let id = |i: usize| format!("m{i:03}");
