@@ -145,79 +145,47 @@ fn growing_circles_agree_with_the_full_pass() {
 }
 
 /// A practitioner counts at its first location's quadtree node; when that node is dense enough
-/// to be taken whole, the page must still see the practitioner by its nearest location.
+/// to be taken whole, the page must still see the practitioner by its nearest location: when it
+/// ties with the others there and sorts first by id, and when it is strictly nearer than a page
+/// already full by the time its second location comes up, whatever its id.
 #[test]
-fn a_second_location_counts_for_the_page_when_the_first_lies_in_a_dense_node() {
-    let at = practitioner;
+fn a_second_location_reaches_the_page_when_the_first_lies_in_a_dense_node() {
     let (centre, cluster) = ((40.09, -105.0), (40.0, -105.0));
-    let mut records: Vec<FeedRecord> = (0..12)
-        .map(|i| at(&format!("near-{i:02}"), &[centre]))
-        .collect();
-    records.extend((0..40).map(|i| at(&format!("cluster-{i:02}"), &[cluster])));
-    // First location in the cluster, 10 km away; second at the centre.
-    records.push(at("a-both", &[cluster, centre]));
-    let f = common::fixture(&[("upledger", records)]);
-    let response = f
-        .engine
-        .search(&SearchRequest {
-            lat: Some(centre.0),
-            lon: Some(centre.1),
-            radius: Some(stillpoint_search::Distance::km(50.0)),
-            sort: Some(Sort::Distance),
-            limit: 5,
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(response.total, 53);
-    let page: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(
-        page,
-        [
-            "upledger:a-both",
-            "upledger:near-00",
-            "upledger:near-01",
-            "upledger:near-02",
-            "upledger:near-03"
-        ]
-    );
-}
-
-/// The same, with the practitioner sorting last by id and strictly nearer than the page's
-/// other hits: the page, already full when its second location comes up, must still take it.
-#[test]
-fn a_nearer_second_location_enters_a_full_page_whatever_its_id() {
-    let at = practitioner;
-    let (centre, near, cluster) = ((40.09, -105.0), (40.099, -105.0), (40.0, -105.0));
-    let mut records: Vec<FeedRecord> = (0..12)
-        .map(|i| at(&format!("near-{i:02}"), &[near]))
-        .collect();
-    records.extend((0..40).map(|i| at(&format!("cluster-{i:02}"), &[cluster])));
-    // First location in the cluster, 10 km away; second at the centre itself.
-    records.push(at("z-both", &[cluster, centre]));
-    let f = common::fixture(&[("upledger", records)]);
-    let response = f
-        .engine
-        .search(&SearchRequest {
-            lat: Some(centre.0),
-            lon: Some(centre.1),
-            radius: Some(stillpoint_search::Distance::km(50.0)),
-            sort: Some(Sort::Distance),
-            limit: 5,
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(response.total, 53);
-    let page: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
-    assert_eq!(
-        page,
-        [
-            "upledger:z-both",
-            "upledger:near-00",
-            "upledger:near-01",
-            "upledger:near-02",
-            "upledger:near-03"
-        ]
-    );
+    // (where the twelve others sit, the practitioner with two locations)
+    let cases = [(centre, "a-both"), ((40.099, -105.0), "z-both")];
+    for (near, both) in cases {
+        let mut records: Vec<FeedRecord> = (0..12)
+            .map(|i| practitioner(&format!("near-{i:02}"), &[near]))
+            .collect();
+        records.extend((0..40).map(|i| practitioner(&format!("cluster-{i:02}"), &[cluster])));
+        // First location in the cluster, 10 km away; second at the centre.
+        records.push(practitioner(both, &[cluster, centre]));
+        let f = common::fixture(&[("upledger", records)]);
+        let response = f
+            .engine
+            .search(&SearchRequest {
+                lat: Some(centre.0),
+                lon: Some(centre.1),
+                radius: Some(stillpoint_search::Distance::km(50.0)),
+                sort: Some(Sort::Distance),
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(response.total, 53, "{both}");
+        let page: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
+        let both = format!("upledger:{both}");
+        assert_eq!(
+            page,
+            [
+                both.as_str(),
+                "upledger:near-00",
+                "upledger:near-01",
+                "upledger:near-02",
+                "upledger:near-03"
+            ]
+        );
+    }
 }
 
 /// A practitioner whose only location inside the circle is its second, in a node wholly inside
