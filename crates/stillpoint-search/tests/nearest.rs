@@ -81,6 +81,18 @@ fn practitioner(member_id: &str, points: &[(f64, f64)]) -> FeedRecord {
     }
 }
 
+/// Practitioners within `km` of a centre, nearest first.
+fn within_km((lat, lon): (f64, f64), km: f64, limit: usize) -> SearchRequest {
+    SearchRequest {
+        lat: Some(lat),
+        lon: Some(lon),
+        radius: Some(stillpoint_search::Distance::km(km)),
+        sort: Some(Sort::Distance),
+        limit,
+        ..Default::default()
+    }
+}
+
 #[test]
 fn growing_circles_agree_with_the_full_pass() {
     let all = records();
@@ -161,17 +173,7 @@ fn a_second_location_reaches_the_page_when_the_first_lies_in_a_dense_node() {
         // First location in the cluster, 10 km away; second at the centre.
         records.push(practitioner(both, &[cluster, centre]));
         let f = common::fixture(&[("upledger", records)]);
-        let response = f
-            .engine
-            .search(&SearchRequest {
-                lat: Some(centre.0),
-                lon: Some(centre.1),
-                radius: Some(stillpoint_search::Distance::km(50.0)),
-                sort: Some(Sort::Distance),
-                limit: 5,
-                ..Default::default()
-            })
-            .unwrap();
+        let response = f.engine.search(&within_km(centre, 50.0, 5)).unwrap();
         assert_eq!(response.total, 53, "{both}");
         let page: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
         let both = format!("upledger:{both}");
@@ -207,12 +209,7 @@ fn a_second_location_inside_a_dense_node_matches_whatever_the_path() {
     let search = |q: Option<&str>, profession: Option<&str>| {
         let mut request = SearchRequest {
             q: q.map(str::to_string),
-            lat: Some(centre.0),
-            lon: Some(centre.1),
-            radius: Some(stillpoint_search::Distance::km(20.0)),
-            sort: Some(Sort::Distance),
-            limit: 100,
-            ..Default::default()
+            ..within_km(centre, 20.0, 100)
         };
         if let Some(p) = profession {
             request.filters.add(Facet::Profession, p);
@@ -280,18 +277,13 @@ fn rare_values_count_and_filter_like_frequent_ones() {
     // node is reached, so the page sees it only by its second location.
     records.extend((301..360).map(|i| record(id(i), i, &[cluster])));
     records.push(record("a-both".into(), 360, &[cluster, centre]));
-    // Enough others that four practitioners are rare in any segment.
+    // Enough others that five practitioners are rare in any segment.
     records.extend((361..2000).map(|i| record(id(i), i, &[far])));
     let f = common::fixture(&[("upledger", records)]);
     let search = |q: Option<&str>, filter: Option<(Facet, &str)>, limit: usize| {
         let mut request = SearchRequest {
             q: q.map(str::to_string),
-            lat: Some(centre.0),
-            lon: Some(centre.1),
-            radius: Some(stillpoint_search::Distance::km(20.0)),
-            sort: Some(Sort::Distance),
-            limit,
-            ..Default::default()
+            ..within_km(centre, 20.0, limit)
         };
         if let Some((facet, value)) = filter {
             request.filters.add(facet, value);
