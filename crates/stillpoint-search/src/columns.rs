@@ -396,6 +396,24 @@ impl SegmentColumns {
         blocks
     }
 
+    /// Builds now what searches would build on first use (see
+    /// [`crate::SearchEngine::warm`]); each value list and the name order stay lazy (the first
+    /// is large, the second only for unfiltered searches by name).
+    pub fn warm(&self, reader: &SegmentReader) -> Result<()> {
+        for slot in 0..FACET_COLUMNS {
+            self.terms(slot)?;
+        }
+        self.ids()?;
+        self.points(reader);
+        self.spatial(reader);
+        self.id_ords(reader);
+        self.rank_bits(reader);
+        self.blocks(reader, 0);
+        self.all_counts(0, reader);
+        self.alive_bits(reader);
+        Ok(())
+    }
+
     /// Where each facet slot's values start in one array of every slot's values: value `ord`
     /// of slot `s` is at `base[s] + ord`, and `base[FACET_COLUMNS]` is their number.
     pub fn value_base(&self) -> [usize; FACET_COLUMNS + 1] {

@@ -127,6 +127,17 @@ impl SearchEngine {
         Ok(())
     }
 
+    /// Builds each segment's in-memory structures (facet rows, points, quadtree, bit sets,
+    /// counts) now rather than on the first searches that need them, which would otherwise
+    /// wait for them: a server calls this when it starts and after each reload.
+    pub fn warm(&self) -> Result<()> {
+        let searcher = self.reader.searcher();
+        for reader in searcher.segment_readers() {
+            self.columns.get(&self.fields, reader)?.warm(reader)?;
+        }
+        Ok(())
+    }
+
     /// Number of practitioners visible to searches.
     pub fn num_practitioners(&self) -> u64 {
         self.reader.searcher().num_docs()

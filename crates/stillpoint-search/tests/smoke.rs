@@ -85,3 +85,56 @@ fn a_selected_value_cut_by_facet_size_keeps_its_count() {
     assert_eq!(infants.count, 1);
     assert_eq!(r.facets[0].distinct, 3);
 }
+
+/// Warming an engine builds ahead what searches would build on first use: the answers stay the
+/// same, with deleted documents in the index too.
+#[test]
+fn a_warmed_engine_answers_like_a_cold_one() {
+    let records = vec![
+        record("1", "Ana Boulder", "Boulder", "CO", &["infants", "tmj"]),
+        record("2", "Ben Denver", "Denver", "CO", &["migraine"]),
+        record("3", "Cy Portland", "Portland", "OR", &["tmj"]),
+    ];
+    let f = common::fixture(&[("upledger", records.clone())]);
+    // Publishing again replaces documents: the earlier ones are deleted, not yet merged away.
+    common::add(&f.index, "upledger", &records[..1]);
+    let cold = stillpoint_search::SearchEngine::new(
+        &f.index,
+        common::vocabulary(),
+        stillpoint_gazetteer::Gazetteer::embedded(),
+        stillpoint_search::Limits::default(),
+    )
+    .unwrap();
+    f.engine.reload().unwrap();
+    f.engine.warm().unwrap();
+    let mut near = SearchRequest {
+        near: Some("Boulder, CO".into()),
+        radius: Some(Distance::km(50.0)),
+        ..Default::default()
+    };
+    near.filters.add(Facet::Specialty, "tmj");
+    for request in [
+        SearchRequest::default(),
+        SearchRequest {
+            q: Some("jaw".into()),
+            ..Default::default()
+        },
+        near,
+    ] {
+        let (warm, cold) = (
+            f.engine.search(&request).unwrap(),
+            cold.search(&request).unwrap(),
+        );
+        let ids = |r: &stillpoint_search::SearchResponse| {
+            r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!((warm.total, ids(&warm)), (cold.total, ids(&cold)));
+        let counts = |r: &stillpoint_search::SearchResponse| {
+            r.facets
+                .iter()
+                .map(|f| (f.facet, f.values.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&warm), counts(&cold));
+    }
+}

@@ -212,6 +212,15 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    // The segments' in-memory structures, built before the first request is accepted (the
+    // listener queues connections meanwhile) instead of by the first searches, which would
+    // hold the concurrent ones behind them.
+    let engine = state.engine().clone();
+    match tokio::task::spawn_blocking(move || engine.warm()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::warn!(error = %err, "warming the index failed"),
+        Err(err) => tracing::warn!(error = %err, "warming the index failed"),
+    }
     let limiter = limits::Limiter::new(state.settings());
     let router = app_with_limiter(state.clone(), limiter.clone());
     let mut background = vec![tokio::spawn(reload::poll(state.clone(), limiter))];

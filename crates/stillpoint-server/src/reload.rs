@@ -48,6 +48,8 @@ fn check(
     }
     // Also on the first tick: a commit may have landed between opening the engine and now.
     state.engine().reload()?;
+    // New segments' structures are built here rather than by the first searches to meet them.
+    state.engine().warm()?;
     let documents = state.engine().num_practitioners();
     crate::metrics::index_gauges(documents, generation);
     if known.is_some() {
