@@ -27,6 +27,18 @@ pub(crate) struct RankBits {
     rare: Vec<(u32, u32)>,
 }
 
+/// The filters a document must pass besides its candidates' own condition (see
+/// [`RankBits::count_passing`] and [`RankBits::passes`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Filters<'a> {
+    /// The live documents, when some are deleted (see [`alive_bits`]).
+    pub alive: Option<&'a [u64]>,
+    /// Flag bits every passing document holds.
+    pub flag_mask: u16,
+    /// Per facet filter, the indexes of its selected values.
+    pub groups: &'a [Vec<usize>],
+}
+
 /// Words of a bit set over `n` positions.
 fn words(n: usize) -> usize {
     n.div_ceil(64)
@@ -103,41 +115,113 @@ impl RankBits {
         }
     }
 
-    /// Adds to `counts` (indexed like the values) how many documents set in `mask`, a bit set
-    /// over the whole segment, hold each value `wanted` accepts. `words` are the indexes of the
-    /// mask's non-zero words, ascending: a frequent value costs a word of its set per non-zero
-    /// word of the mask, and the rare values one look at each rare value within the words'
-    /// span.
-    pub fn count_all(
+    /// Counts the documents set in `mask`, a bit set over the whole segment, that pass the
+    /// filters: live (`alive`, when some documents are deleted), holding every flag bit of
+    /// `flag_mask` and one of the values of each facet filter (`groups[g]`: indexes of the
+    /// values). Returns how many pass, and adds to `counts` (indexed like the values) the
+    /// documents holding each value `wanted` names: `Some(None)` counts it over the documents
+    /// passing every filter, `Some(Some(g))` over those passing every filter but `g` (a filter's
+    /// own facet, whose disjunctive counts show what ticking another of its values adds).
+    ///
+    /// `words` are the indexes of the mask's non-zero words, ascending: a frequent value costs a
+    /// word of its set per non-zero word of the mask, and the rare values one look at each rare
+    /// value within the words' span.
+    pub fn count_passing(
         &self,
         mask: &[u64],
         words: &[usize],
-        wanted: &dyn Fn(usize) -> bool,
+        filters: Filters<'_>,
+        wanted: &dyn Fn(usize) -> Option<Option<usize>>,
         counts: &mut [u32],
-    ) {
+    ) -> u64 {
         let (Some(&first), Some(&last)) = (words.first(), words.last()) else {
-            return;
+            return 0;
         };
+        let (lo, hi) = ((first * 64) as u32, ((last + 1) * 64) as u32);
+        // The masks below hold one word per non-zero word of `mask`.
+        let mut base: Vec<u64> = words.iter().map(|&w| mask[w]).collect();
+        if let Some(alive) = filters.alive {
+            for (m, &w) in base.iter_mut().zip(words) {
+                *m &= alive[w];
+            }
+        }
+        let mut flags = filters.flag_mask;
+        while flags != 0 {
+            let set = &self.flags[flags.trailing_zeros() as usize];
+            for (m, &w) in base.iter_mut().zip(words) {
+                *m &= set[w];
+            }
+            flags &= flags - 1;
+        }
+        // Where a position's word sits among `words` (its bit is set in `mask`).
+        let at = |p: u32| {
+            words
+                .binary_search(&(p as usize / 64))
+                .expect("a set bit's word is non-zero")
+        };
+        let held: Vec<Vec<u64>> = filters
+            .groups
+            .iter()
+            .map(|values| {
+                let mut held = vec![0u64; words.len()];
+                for &i in values {
+                    match &self.values[i] {
+                        ValueBits::Dense(bits) => {
+                            for (m, &w) in held.iter_mut().zip(words) {
+                                *m |= bits[w];
+                            }
+                        }
+                        ValueBits::Sparse(list) => {
+                            let from = list.partition_point(|&p| p < lo);
+                            for &p in list[from..].iter().take_while(|&&p| p < hi) {
+                                if test(mask, p as usize) {
+                                    held[at(p)] |= 1 << (p % 64);
+                                }
+                            }
+                        }
+                    }
+                }
+                held
+            })
+            .collect();
+        let and_groups = |skip: Option<usize>| -> Vec<u64> {
+            let mut out = base.clone();
+            for (g, held) in held.iter().enumerate() {
+                if Some(g) != skip {
+                    for (o, h) in out.iter_mut().zip(held) {
+                        *o &= h;
+                    }
+                }
+            }
+            out
+        };
+        let all = and_groups(None);
+        let except: Vec<Vec<u64>> = (0..held.len()).map(|g| and_groups(Some(g))).collect();
+        let over = |selection: Option<usize>| selection.map_or(&all, |g| &except[g]);
         for (i, value) in self.values.iter().enumerate() {
             if let ValueBits::Dense(bits) = value
-                && wanted(i)
+                && let Some(selection) = wanted(i)
             {
                 counts[i] += words
                     .iter()
-                    .map(|&w| (bits[w] & mask[w]).count_ones())
+                    .zip(over(selection))
+                    .map(|(&w, m)| (bits[w] & m).count_ones())
                     .sum::<u32>();
             }
         }
-        let (lo, hi) = ((first * 64) as u32, ((last + 1) * 64) as u32);
         let from = self.rare.partition_point(|&(p, _)| p < lo);
         for &(p, i) in &self.rare[from..] {
             if p >= hi {
                 break;
             }
-            if test(mask, p as usize) && wanted(i as usize) {
+            if test(mask, p as usize)
+                && let Some(selection) = wanted(i as usize)
+                && over(selection)[at(p)] & (1 << (p % 64)) != 0
+            {
                 counts[i as usize] += 1;
             }
         }
+        all.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
     /// How many positions of `range` that hold value `i` are set in `mask` (which covers the
@@ -171,26 +255,19 @@ impl RankBits {
         }
     }
 
-    /// Whether the document at `position` is live (`alive`, when some documents are deleted),
-    /// holds every flag bit of `flag_mask` and one of the values of each facet filter (see
-    /// [`RangeMasks::fill`]).
-    pub fn passes(
-        &self,
-        position: u32,
-        alive: Option<&[u64]>,
-        flag_mask: u16,
-        groups: &[Vec<usize>],
-    ) -> bool {
+    /// Whether the document at `position` passes the filters (see [`Filters`]).
+    pub fn passes(&self, position: u32, filters: Filters<'_>) -> bool {
         let p = position as usize;
-        let mut flags = flag_mask;
+        let mut flags = filters.flag_mask;
         while flags != 0 {
             if !test(&self.flags[flags.trailing_zeros() as usize], p) {
                 return false;
             }
             flags &= flags - 1;
         }
-        alive.is_none_or(|a| test(a, p))
-            && groups
+        filters.alive.is_none_or(|a| test(a, p))
+            && filters
+                .groups
                 .iter()
                 .all(|values| values.iter().any(|&i| self.holds(i, position)))
     }
@@ -269,17 +346,13 @@ pub(crate) struct RangeMasks {
 }
 
 impl RangeMasks {
-    /// Fills the masks for `range`: live (`alive`, when some documents are deleted), holding
-    /// every flag bit of `flag_mask`, and for each facet filter holding one of its values
-    /// (`groups[g]`: indexes of the values, see [`RankBits::build`]).
-    pub fn fill(
-        &mut self,
-        bits: &RankBits,
-        range: &Range,
-        alive: Option<&[u64]>,
-        flag_mask: u16,
-        groups: &[Vec<usize>],
-    ) {
+    /// Fills the masks for `range` under the filters (see [`Filters`]).
+    pub fn fill(&mut self, bits: &RankBits, range: &Range, filters: Filters<'_>) {
+        let Filters {
+            alive,
+            flag_mask,
+            groups,
+        } = filters;
         let n = range.w1 - range.w0;
         self.base.clear();
         self.base.resize(n, !0);
@@ -355,7 +428,7 @@ mod tests {
             if p.is_multiple_of(5) {
                 rows.values.push(tag(1, 1));
             }
-            if p == 77 || p == 130 {
+            if p == 77 || p == 136 {
                 rows.values.push(tag(1, 2));
             }
             rows.offsets.push(rows.values.len() as u32);
@@ -369,29 +442,64 @@ mod tests {
         let n = 300;
         let (rows, flags, base) = fixture(n);
         let bits = RankBits::build(&rows, &flags, &base);
-        for chosen in [
-            vec![],
-            vec![77],
-            vec![5, 77, 130, 299],
-            (0..300).step_by(7).collect(),
-        ] {
-            let mut mask = vec![0u64; words(n)];
-            for &p in &chosen {
-                mask[p / 64] |= 1 << (p % 64);
-            }
-            let nonzero: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
-            let mut counts = vec![0u32; 5];
-            bits.count_all(&mask, &nonzero, &|i| i != 1, &mut counts);
-            let mut expected = vec![0u32; 5];
-            for &p in &chosen {
-                for &t in rows.of(p as u64) {
-                    let (s, o) = untag(t);
-                    if base[s] + o as usize != 1 {
-                        expected[base[s] + o as usize] += 1;
+        let holds = |p: usize, i: usize| {
+            rows.of(p as u64).iter().any(|&t| {
+                let (s, o) = untag(t);
+                base[s] + o as usize == i
+            })
+        };
+        let dead = |p: usize| p.is_multiple_of(7);
+        let alive = alive_bits(&(0..n as u32).collect::<Vec<_>>(), &|doc| {
+            dead(doc as usize)
+        });
+        // Value 1 is not wanted; with a filter on slot 1 (value 2 selected, then value 2 and
+        // the rare value 4), slot 1's values count over the documents passing every other
+        // filter.
+        for (filtered, groups) in [(false, vec![]), (true, vec![2]), (true, vec![2, 4])] {
+            let groups = if filtered { vec![groups] } else { vec![] };
+            let filters = Filters {
+                alive: filtered.then_some(&alive[..]),
+                flag_mask: if filtered { 0b1 } else { 0 },
+                groups: &groups,
+            };
+            let wanted = |i: usize| match i {
+                1 => None,
+                2.. if filtered => Some(Some(0)),
+                _ => Some(None),
+            };
+            let passes = |p: usize, own: bool| {
+                !filtered
+                    || (!dead(p)
+                        && flags[p] & 1 != 0
+                        && (own || groups[0].iter().any(|&i| holds(p, i))))
+            };
+            for chosen in [
+                vec![],
+                vec![77],
+                vec![5, 77, 136, 299],
+                (0..300).step_by(7).collect(),
+                (0..300).step_by(2).collect(),
+            ] {
+                let mut mask = vec![0u64; words(n)];
+                for &p in &chosen {
+                    mask[p / 64] |= 1 << (p % 64);
+                }
+                let nonzero: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
+                let mut counts = vec![0u32; 5];
+                let total = bits.count_passing(&mask, &nonzero, filters, &wanted, &mut counts);
+                let mut expected = vec![0u32; 5];
+                for &p in &chosen {
+                    for (i, count) in expected.iter_mut().enumerate() {
+                        let own = wanted(i) == Some(Some(0));
+                        if wanted(i).is_some() && holds(p, i) && passes(p, own) {
+                            *count += 1;
+                        }
                     }
                 }
+                let passing = chosen.iter().filter(|&&p| passes(p, false)).count();
+                assert_eq!(total as usize, passing, "{groups:?} {chosen:?}");
+                assert_eq!(counts, expected, "{groups:?} {chosen:?}");
             }
-            assert_eq!(counts, expected, "{chosen:?}");
         }
     }
 
@@ -418,21 +526,24 @@ mod tests {
             (64, 128),
             (63, 65),
             (100, 101),
-            (130, 131),
+            (136, 137),
         ] {
             let range = Range::new(lo, hi);
             // Flag bit 0, and value 0 or 1 of slot 1.
             let groups = vec![vec![2, 3]];
-            masks.fill(&bits, &range, Some(&alive), 0b1, &groups);
+            let filters = Filters {
+                alive: Some(&alive),
+                flag_mask: 0b1,
+                groups: &groups,
+            };
+            masks.fill(&bits, &range, filters);
             let passes = |p: usize, skip_group: bool| {
                 !dead(p) && flags[p] & 1 != 0 && (skip_group || holds(p, 2) || holds(p, 3))
             };
             let expected: Vec<u32> = (lo..hi).filter(|&p| passes(p as usize, false)).collect();
             let set: Vec<u32> = (lo..hi).filter(|&p| range.test(&masks.all, p)).collect();
             assert_eq!(set, expected);
-            let passing: Vec<u32> = (lo..hi)
-                .filter(|&p| bits.passes(p, Some(&alive), 0b1, &groups))
-                .collect();
+            let passing: Vec<u32> = (lo..hi).filter(|&p| bits.passes(p, filters)).collect();
             assert_eq!(passing, expected);
             assert_eq!(masks.total() as usize, expected.len());
             for i in 0..5 {

@@ -21,7 +21,7 @@ use stillpoint_index::tantivy::{
     BitSet, DocId, DocSet, InvertedIndexReader, SegmentReader, TERMINATED, Term,
 };
 
-use crate::bits::{Range, RangeMasks};
+use crate::bits::{Filters, Range, RangeMasks};
 use crate::columns::{
     FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
 };
@@ -231,6 +231,21 @@ pub(crate) fn collect_segment(
         .iter()
         .map(|g| plan.facets.iter().position(|f| *f == g.facet))
         .collect();
+    // Each filter's selected values as indexes of the bit sets (see `bits`), and which filter
+    // (if any) a slot belongs to.
+    let group_values: Vec<Vec<usize>> = groups
+        .iter()
+        .map(|g| {
+            g.selected
+                .iter()
+                .map(|&ord| base[g.slot] + ord as usize)
+                .collect()
+        })
+        .collect();
+    let mut group_of_slot: [Option<usize>; FACET_COLUMNS] = [None; FACET_COLUMNS];
+    for (g, group) in groups.iter().enumerate() {
+        group_of_slot[group.slot] = Some(g);
+    }
 
     // Flag filters as bits of the flattened flags (see `SegmentColumns::flags`).
     let mut flag_mask = 0u16;
@@ -438,14 +453,33 @@ pub(crate) fn collect_segment(
     // Set while visiting a node wholly inside the radius: its distance from the centre.
     let inside_near: Cell<Option<f64>> = Cell::new(None);
     let radius_threshold = plan.radius_km.map(Threshold::new);
+    let home_memo = ThresholdMemo::default();
     let worst_memo = ThresholdMemo::default();
-    // Hits counted from bit sets after the pass (see below): the hits' positions.
+    // Documents counted from bit sets after the pass (see the end): the positions of those
+    // matching the candidates' own condition (the text, the geography), the filters not yet
+    // applied. Set together with `passing`.
     let deferred: RefCell<Option<Vec<u64>>> = RefCell::new(None);
     // With bit sets: whether the document at a rank position passes every filter.
     type Passes<'a> = Box<dyn Fn(u32) -> bool + 'a>;
     let passing: RefCell<Option<Passes<'_>>> = RefCell::new(None);
+    let bits_filters = || -> Passes<'_> {
+        let bits = cols.rank_bits(reader);
+        let alive = cols.alive_bits(reader);
+        let values = group_values.clone();
+        Box::new(move |position| {
+            bits.passes(
+                position,
+                Filters {
+                    alive: alive.as_deref(),
+                    flag_mask,
+                    groups: &values,
+                },
+            )
+        })
+    };
     let visit = |doc: DocId, position: u32, score: f32, count: Count| -> bool {
-        let count = match (count, passing.borrow().as_ref()) {
+        let passes = passing.borrow();
+        let count = match (count, passes.as_ref()) {
             (Count::Nothing, Some(passes)) => {
                 if !passes(position) {
                     return false;
@@ -454,6 +488,9 @@ pub(crate) fn collect_segment(
             }
             (count, _) => count,
         };
+        // Counted after the pass: only the geography and the fee decide here, and the bit
+        // sets tell whether it may enter the page.
+        let deferring = count == Count::All && deferred.borrow().is_some();
         let mut heap = heap_cell.borrow_mut();
         // A page full of hits at distance zero (a place's centre, where practitioners showing
         // only their city sit) takes another only before its worst by id: no need to measure
@@ -467,7 +504,7 @@ pub(crate) fn collect_segment(
         {
             return false;
         }
-        let checked = count == Count::Passing;
+        let checked = count == Count::Passing || deferring;
         if !checked && alive.is_some_and(|a| a.is_deleted(doc)) {
             return false;
         }
@@ -486,7 +523,7 @@ pub(crate) fn collect_segment(
         // Facet filters first (cheap, and two failures end it): which ones fail.
         // (Without filters, the row is read only for documents that pass the geography.)
         let mut row = match rows {
-            Some(r) if !groups.is_empty() => r.at(position),
+            Some(r) if !groups.is_empty() && !checked => r.at(position),
             _ => &[][..],
         };
         let mut failed: Option<usize> = None;
@@ -505,6 +542,9 @@ pub(crate) fn collect_segment(
                 failed = Some(missing.trailing_zeros() as usize);
             }
         }
+        // Not a page candidate.
+        let excluded = failed.is_some()
+            || (deferring && !passes.as_ref().is_some_and(|passes| passes(position)));
 
         // Geography. Exact distances only where they can matter: a location whose latitude
         // alone puts it beyond the radius (or home-visit reach) and beyond the page's worst
@@ -516,7 +556,7 @@ pub(crate) fn collect_segment(
             && inside_near.get().is_some_and(|near| {
                 plan.sort != Sort::Distance
                     || window == 0
-                    || failed.is_some()
+                    || excluded
                     || page_worst(&heap).is_some_and(|w| near > w)
             });
         if let Some(points) = points.filter(|_| !unneeded) {
@@ -538,7 +578,7 @@ pub(crate) fn collect_segment(
                 // In when its nearest location is within the radius, or the centre within
                 // its home visits.
                 let limit = plan.radius_km.map(|r| r.max(home));
-                let ranked = plan.sort == Sort::Distance && failed.is_none() && window > 0;
+                let ranked = plan.sort == Sort::Distance && !excluded && window > 0;
                 let mut need = limit.unwrap_or(f64::NEG_INFINITY);
                 if ranked {
                     let worst = if heap.len() >= window {
@@ -562,7 +602,7 @@ pub(crate) fn collect_segment(
                     .fold(f64::INFINITY, f64::min);
                 let limit = limit.map(|km| match radius_threshold {
                     Some(t) if t.km == km => t,
-                    _ => Threshold::new(km),
+                    _ => home_memo.get(km),
                 });
                 if limit.is_some_and(|t| t.clearly_beyond(chord2)) {
                     return false;
@@ -595,13 +635,18 @@ pub(crate) fn collect_segment(
             }
         }
 
+        if deferring {
+            if let Some(mask) = deferred.borrow_mut().as_mut() {
+                mask[position as usize / 64] |= 1 << (position % 64);
+            }
+            return !excluded && offer(&mut heap, doc, position, score, distance);
+        }
         if count != Count::All {
             // A page candidate only when it fails no filter.
-            return failed.is_none() && offer(&mut heap, doc, position, score, distance);
+            return !excluded && offer(&mut heap, doc, position, score, distance);
         }
         if groups.is_empty()
             && let Some(r) = rows
-            && deferred.borrow().is_none()
         {
             row = r.at(position);
         }
@@ -617,9 +662,7 @@ pub(crate) fn collect_segment(
             return false;
         }
         total.set(total.get() + 1);
-        if let Some(mask) = deferred.borrow_mut().as_mut() {
-            mask[position as usize / 64] |= 1 << (position % 64);
-        } else if counting {
+        if counting {
             for &tagged in row {
                 flat[at(tagged)] += 1;
             }
@@ -712,29 +755,19 @@ pub(crate) fn collect_segment(
         let blocks = whole.then(|| cols.blocks(reader, if precounted { flag_mask } else { 0 }));
         let rank_bits = (whole && !precounted).then(|| cols.rank_bits(reader));
         let alive_bits = rank_bits.and_then(|_| cols.alive_bits(reader));
-        // Each filter's selected values as indexes of the bit sets, and which filter (if any)
-        // a slot belongs to.
-        let group_values: Vec<Vec<usize>> = groups
-            .iter()
-            .map(|g| {
-                g.selected
-                    .iter()
-                    .map(|&ord| base[g.slot] + ord as usize)
-                    .collect()
-            })
-            .collect();
-        let mut group_of_slot: [Option<usize>; FACET_COLUMNS] = [None; FACET_COLUMNS];
-        for (g, group) in groups.iter().enumerate() {
-            group_of_slot[group.slot] = Some(g);
-        }
+        let filters = Filters {
+            alive: alive_bits.as_deref(),
+            flag_mask,
+            groups: &group_values,
+        };
         let mut masks = RangeMasks::default();
-        if let Some(bits) = rank_bits {
+        if rank_bits.is_some() {
             // A document offered again by another location is checked against the bit sets
-            // (a bit per filter value) instead of its row.
-            let (alive, values) = (alive_bits.clone(), group_values.clone());
-            *passing.borrow_mut() = Some(Box::new(move |position| {
-                bits.passes(position, alive.as_deref(), flag_mask, &values)
-            }));
+            // (a bit per filter value) instead of its row. The documents read one by one (on
+            // the circle's edge, in nodes too small to take whole) are counted from the same
+            // sets after the walk: the walk only marks those within the circle.
+            *passing.borrow_mut() = Some(bits_filters());
+            *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
         }
         let page_memo = ThresholdMemo::default();
         if blocks.is_some() && window > 0 {
@@ -788,13 +821,7 @@ pub(crate) fn collect_segment(
                 };
                 if let (Some(block), Some(bits)) = (&block, rank_bits) {
                     let range = Range::new(lo, hi);
-                    masks.fill(
-                        bits,
-                        &range,
-                        alive_bits.as_deref(),
-                        flag_mask,
-                        &group_values,
-                    );
+                    masks.fill(bits, &range, filters);
                     total.set(total.get() + u64::from(masks.total()));
                     let mut flat = flat.borrow_mut();
                     for &tagged in block.tags {
@@ -825,18 +852,17 @@ pub(crate) fn collect_segment(
                     inside_near.set(node.inside.then_some(node.near));
                     for position in lo..hi {
                         if !node.inside {
-                            // One location only and no home visits: in only within the radius.
-                            let alone = all_flags[position as usize] & HAS_HOME == 0
-                                && points.at(position).len() == 1;
-                            if alone && node.near > radius {
+                            // Without home visits, a document is in only by a location within
+                            // the radius: here when its first one is, else by another (below).
+                            // With them, here when its first location is within the reach.
+                            let home = all_flags[position as usize] & HAS_HOME != 0;
+                            if !home && node.near > radius {
                                 continue;
                             }
-                            // Whose first location is beyond the reach is left to its others.
                             let p = points.at(position).start;
                             let chord2 = centre.chord2(points.xyz[p]);
-                            if (!node.within_reach && beyond(p, chord2, reach_t))
-                                || (alone && beyond(p, chord2, radius_t))
-                            {
+                            let t = if home { reach_t } else { radius_t };
+                            if !(home && node.within_reach) && beyond(p, chord2, t) {
                                 continue;
                             }
                         }
@@ -844,19 +870,23 @@ pub(crate) fn collect_segment(
                     }
                     inside_near.set(None);
                 }
-                // Other locations: their documents unless the first location is within reach
-                // (then visited above, at the first location's node).
+                // Other locations: their documents unless the first location is within the
+                // radius, or the reach with home visits (then visited above, at the first
+                // location's node).
                 let (lo, hi) = node.ranges[1];
                 for i in lo as usize..hi as usize {
+                    let position = spatial.extra_position[i];
                     let point = spatial.extra_point[i] as usize;
                     let chord2 = || centre.chord2(points.xyz[point]);
-                    // (Inside the circle, every location is within reach.)
-                    if !node.inside && beyond(point, chord2(), reach_t) {
+                    let home = all_flags[position as usize] & HAS_HOME != 0;
+                    let t = if home { reach_t } else { radius_t };
+                    // (Inside the circle, every location is within the radius.)
+                    if !node.inside && ((!home && node.near > radius) || beyond(point, chord2(), t))
+                    {
                         continue;
                     }
-                    let position = spatial.extra_position[i];
                     let first = spatial.extra_first[i] as usize;
-                    if !beyond(first, centre.chord2(spatial.extra_first_xyz[i]), reach_t) {
+                    if !beyond(first, centre.chord2(spatial.extra_first_xyz[i]), t) {
                         // Counted at its first location's node. If that node was a block, the
                         // page saw the document only by its first location: offer it again,
                         // by its nearest (the page takes it once), when this location can
@@ -879,17 +909,16 @@ pub(crate) fn collect_segment(
             },
         );
     }
-    // Text matches without facet filters are often many (a common word, in a dense city):
-    // their positions are then gathered and counted after the pass from bit sets, a word (64
-    // documents) at a time, rather than row by row. That pays when the matches are dense in
-    // the words they fall in: a word costs about as much as six rows (a row holds some twenty
-    // values; the bit sets, a hundred frequent ones). (With facet filters, a document failing
-    // one counts in that facet only, which the rows tell.)
-    let defer_possible =
-        !nearest_done && !radius_walk && scorer.is_some() && counting && groups.is_empty();
+    // Text matches are often many (a common word, in a dense city): their positions are then
+    // gathered and counted after the pass from bit sets, a word (64 documents) at a time, rather
+    // than row by row. That pays when the matches are dense in the words they fall in: a word
+    // costs about as much as six rows (a row holds some twenty values; the bit sets, a hundred
+    // frequent ones).
+    let defer_possible = !nearest_done && !radius_walk && scorer.is_some() && counting;
     let defer_if_dense = |matches: &[(u32, DocId, f32)]| {
         let words = matches.chunk_by(|a, b| a.0 / 64 == b.0 / 64).count();
         if defer_possible && matches.len() >= 6 * words {
+            *passing.borrow_mut() = Some(bits_filters());
             *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
         }
     };
@@ -978,12 +1007,23 @@ pub(crate) fn collect_segment(
         let words: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
         // The slot of a value index (an empty slot shares its base with the next).
         let slot_of = |i: usize| base.partition_point(|&b| b <= i) - 1;
-        cols.rank_bits(reader).count_all(
+        let alive = cols.alive_bits(reader);
+        let filters = Filters {
+            alive: alive.as_deref(),
+            flag_mask,
+            groups: &group_values,
+        };
+        let passing = cols.rank_bits(reader).count_passing(
             &mask,
             &words,
-            &|i| count_index[slot_of(i)].is_some(),
+            filters,
+            &|i| {
+                let slot = slot_of(i);
+                count_index[slot].map(|_| group_of_slot[slot])
+            },
             &mut flat.borrow_mut(),
         );
+        total.set(total.get() + passing);
     }
     let total = total.get();
     let heap = heap_cell.into_inner();

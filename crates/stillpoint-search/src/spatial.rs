@@ -14,7 +14,7 @@
 //!   lies wholly inside the radius (so its documents match without a distance test, and its
 //!   precomputed facet counts can be added at once, see [`NodeCounts`]).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::LazyLock;
@@ -226,20 +226,32 @@ impl Threshold {
     }
 }
 
-/// The last [`Threshold`] made, for a distance that changes seldom (the page's worst hit).
+/// The last few [`Threshold`]s made, for distances that repeat (the page's worst hit, which
+/// changes seldom; home-visit distances, a handful of round values).
 #[derive(Default)]
-pub(crate) struct ThresholdMemo(Cell<Option<Threshold>>);
+pub(crate) struct ThresholdMemo {
+    made: RefCell<Vec<Threshold>>,
+    /// The slot the next new threshold takes once the memo is full.
+    next: Cell<usize>,
+}
 
 impl ThresholdMemo {
+    const SIZE: usize = 8;
+
     pub fn get(&self, km: f64) -> Threshold {
-        match self.0.get() {
-            Some(t) if t.km.to_bits() == km.to_bits() => t,
-            _ => {
-                let t = Threshold::new(km);
-                self.0.set(Some(t));
-                t
-            }
+        let mut made = self.made.borrow_mut();
+        if let Some(t) = made.iter().find(|t| t.km.to_bits() == km.to_bits()) {
+            return *t;
         }
+        let t = Threshold::new(km);
+        if made.len() < Self::SIZE {
+            made.push(t);
+        } else {
+            let slot = self.next.get();
+            made[slot] = t;
+            self.next.set((slot + 1) % Self::SIZE);
+        }
+        t
     }
 }
 

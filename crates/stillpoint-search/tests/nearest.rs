@@ -339,3 +339,91 @@ fn rare_values_count_and_filter_like_frequent_ones() {
         );
     }
 }
+
+/// Home visits widen the reach of the practitioners who make them, not of the others: a
+/// practitioner without home visits whose first location lies beyond the radius (but within
+/// another's home-visit reach) matches by a second location inside it, once; one whose every
+/// location lies beyond the radius does not, whatever the path (text or not, with a filter or
+/// without, counted by bit sets or by rows).
+#[test]
+fn home_visits_reach_only_for_those_who_make_them() {
+    // About 0.09° of latitude per 10 km.
+    let km_north = |km: f64| (40.0 + km / 111.2, -105.0);
+    let centre = km_north(0.0);
+    let at = |member_id: &str, points: &[(f64, f64)], home: Option<f64>| FeedRecord {
+        professions: vec!["osteopath".into()],
+        specialties: vec!["tmj".into()],
+        home_visits_km: home,
+        accepting_new_clients: Some(true),
+        ..practitioner(member_id, points)
+    };
+    // A dense crowd at the centre, so that its node is taken whole.
+    let mut records: Vec<FeedRecord> = (0..80)
+        .map(|i| at(&format!("crowd-{i:02}"), &[centre], None))
+        .collect();
+    records.extend([
+        // In: its home visits (30 km) reach the centre from 25 km.
+        at("home-30", &[km_north(25.0)], Some(30.0)),
+        // Out: its home visits (10 km) fall short from 20 km.
+        at("home-10", &[km_north(20.0)], Some(10.0)),
+        // In by its second location (5 km), once.
+        at("second-in", &[km_north(20.0), km_north(5.0)], None),
+        // In by its first location, once.
+        at("first-in", &[km_north(5.0), km_north(20.0)], None),
+        // Out: both locations beyond the radius, within the home-visit reach.
+        at("both-out", &[km_north(20.0), km_north(22.0)], None),
+    ]);
+    let f = common::fixture(&[("upledger", records)]);
+    for q in [None, Some("practitioner")] {
+        for filter in [None, Some((Facet::Specialty, "tmj"))] {
+            for accepting in [None, Some(true)] {
+                let mut request = SearchRequest {
+                    q: q.map(str::to_string),
+                    flags: stillpoint_search::Flags {
+                        accepting,
+                        ..Default::default()
+                    },
+                    ..within_km(centre, 10.0, 100)
+                };
+                if let Some((facet, value)) = filter {
+                    request.filters.add(facet, value);
+                }
+                let response = f.engine.search(&request).unwrap();
+                let context = format!("{q:?} {filter:?} {accepting:?}");
+                assert_eq!(response.total, 83, "{context}");
+                let mut ids: Vec<&str> = response
+                    .hits
+                    .iter()
+                    .map(|h| h.id.as_str())
+                    .filter(|id| !id.starts_with("upledger:crowd-"))
+                    .collect();
+                ids.sort_unstable();
+                assert_eq!(
+                    ids,
+                    [
+                        "upledger:first-in",
+                        "upledger:home-30",
+                        "upledger:second-in"
+                    ],
+                    "{context}"
+                );
+                let second = response
+                    .hits
+                    .iter()
+                    .find(|h| h.id == "upledger:second-in")
+                    .expect("listed");
+                assert!(
+                    (second.distance_km.unwrap() - 5.0).abs() < 0.01,
+                    "{context}"
+                );
+                let tmj = response
+                    .facets
+                    .iter()
+                    .find(|f| f.facet == "specialty")
+                    .and_then(|f| f.values.iter().find(|v| v.value == "tmj"))
+                    .map_or(0, |v| v.count);
+                assert_eq!(tmj, 83, "{context}");
+            }
+        }
+    }
+}
