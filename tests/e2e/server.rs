@@ -374,8 +374,18 @@ fn a_city_only_address_appears_in_no_response_of_any_format() {
     }
 }
 
+/// The index generation the server reports in its metrics.
+fn served_generation(server: &Server) -> Option<u64> {
+    let metrics = server.get("/metrics").text().unwrap();
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("stillpoint_index_generation "))
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .map(|value| value as u64)
+}
+
 #[test]
-fn an_ingest_by_another_process_is_served_within_a_second_without_failing_searches() {
+fn an_ingest_then_a_compaction_by_other_processes_are_served_without_failing_searches() {
     let env = demo();
     let server = Server::start(&env, &[]);
     let before = server.json("/v1/search?limit=0")["total"].as_u64().unwrap();
@@ -407,14 +417,34 @@ fn an_ingest_by_another_process_is_served_within_a_second_without_failing_search
         server.json("/v1/search?limit=0")["total"].as_u64() == Some(before + 1)
     });
     let delay = committed.elapsed();
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let statuses = searching.join().unwrap();
     assert!(seen, "the new practitioner never appeared");
     // One second is the promise; the margin is for a loaded test machine.
     assert!(
         delay < Duration::from_millis(1500),
         "appeared after {delay:?}"
     );
+
+    // The ingest added a segment; compaction merges them all, and its commit is served too.
+    let generation = served_generation(&server).expect("a generation gauge");
+    let compact = env.run(&["compact"]);
+    compact.expect_code(0);
+    assert!(
+        compact.stdout.contains("segments merged into one"),
+        "{}",
+        compact.stdout
+    );
+    assert!(
+        eventually(Duration::from_secs(3), || {
+            served_generation(&server).is_some_and(|g| g > generation)
+        }),
+        "the compacted index was never served"
+    );
+    assert_eq!(
+        server.json("/v1/search?limit=0")["total"].as_u64(),
+        Some(before + 1)
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let statuses = searching.join().unwrap();
     assert!(!statuses.is_empty());
     assert!(
         statuses.iter().all(|s| s.is_success()),

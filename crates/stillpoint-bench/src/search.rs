@@ -228,7 +228,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Builds the index unless one with `count` practitioners is already there; returns the time it
-/// took when it was built.
+/// took when it was built. The index is compacted after its bulk load, as an operator does
+/// (`stillpoint compact`), and so is one left with several segments by an earlier version.
 fn build_index(
     state: &std::path::Path,
     count: usize,
@@ -238,6 +239,7 @@ fn build_index(
     if let Ok(index) = PractitionerIndex::open(state)
         && index.num_practitioners()? == count as u64
     {
+        compact(&index)?;
         return Ok(None);
     }
     let _ = std::fs::remove_dir_all(state);
@@ -274,5 +276,16 @@ fn build_index(
         stillpoint_ingest::ingest(&index, vocabulary.clone(), input, &ingest, &mut |_| {})?;
         std::fs::remove_file(&feed)?;
     }
+    compact(&index)?;
     Ok(Some(started.elapsed()))
+}
+
+fn compact(index: &PractitionerIndex) -> anyhow::Result<()> {
+    let mut writer = index.writer(1024 << 20)?;
+    let merged = writer.compact()?;
+    writer.finish()?;
+    if merged > 0 {
+        eprintln!("compacted {merged} segments into one");
+    }
+    Ok(())
 }

@@ -297,6 +297,24 @@ impl PractitionerWriter {
         })
     }
 
+    /// Merges every segment of the index into one, then commits (the generation advances, so a
+    /// running server reloads the compacted index). Returns how many segments were merged (0
+    /// when there was at most one, and then nothing is committed).
+    ///
+    /// A search walks each segment's structures on its own (quadtree, bit sets, counts), so
+    /// the segments a bulk load leaves behind (one per flush of the writer's memory) multiply
+    /// its fixed costs: an operator compacts after a bulk load. The merge also drops deleted
+    /// documents. Whatever this writer holds uncommitted is committed with it.
+    pub fn compact(&mut self) -> Result<usize> {
+        let segments = self.writer.index().searchable_segment_ids()?;
+        if segments.len() < 2 {
+            return Ok(0);
+        }
+        self.writer.merge(&segments).wait()?;
+        self.commit()?;
+        Ok(segments.len())
+    }
+
     /// Waits for background merges, then releases the writer lock.
     ///
     /// Waiting matters: dropping a tantivy writer lets merges it started run on as orphans,

@@ -193,6 +193,47 @@ mod tests {
     }
 
     #[test]
+    fn compaction_merges_every_segment_and_keeps_what_they_serve() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = PractitionerIndex::open_or_create(dir.path()).unwrap();
+        let mut writer = index.writer(32 << 20).unwrap();
+        writer
+            .prepare_commit()
+            .unwrap()
+            .commit(Some("{\"x\":1}"))
+            .unwrap();
+        writer.finish().unwrap();
+        add(
+            &index,
+            &[practitioner("a", "1", "Ana"), practitioner("a", "2", "Cy")],
+        );
+        // Replaces a document of the first segment.
+        let ana2 = practitioner("a", "1", "Ana Lee");
+        add(&index, std::slice::from_ref(&ana2));
+        let segments = || index.reader().unwrap().searcher().segment_readers().len();
+        assert_eq!(segments(), 2);
+        let (members, generation) = (index.members("a").unwrap(), index.generation().unwrap());
+
+        let mut writer = index.writer(32 << 20).unwrap();
+        assert_eq!(writer.compact().unwrap(), 2);
+        // Nothing left to merge: nothing committed.
+        assert_eq!(writer.compact().unwrap(), 0);
+        writer.finish().unwrap();
+        assert_eq!(segments(), 1);
+        let searcher = index.reader().unwrap().searcher();
+        // The replaced document is gone from the merged segment, not merely deleted.
+        assert_eq!(searcher.segment_readers()[0].max_doc(), 2);
+        assert_eq!(index.members("a").unwrap(), members);
+        assert_eq!(index.get("a:1").unwrap(), Some(ana2));
+        // A generation of its own, so that a running server reloads; the payload stays.
+        assert!(index.generation().unwrap() > generation);
+        assert_eq!(
+            index.commit_payload().unwrap().as_deref(),
+            Some("{\"x\":1}")
+        );
+    }
+
+    #[test]
     fn the_directory_lock_excludes_writers() {
         let dir = tempfile::tempdir().unwrap();
         let index = PractitionerIndex::open_or_create(dir.path()).unwrap();

@@ -576,23 +576,36 @@ fn every_segment_keeps_its_documents_in_z_order_of_their_first_location() {
             .collect();
         run(&index, association, "feed.jsonl", jsonl(&records), |_| {}).unwrap();
     }
-    let searcher = index.reader().unwrap().searcher();
     let fields = index.fields();
     let name = index
         .tantivy()
         .schema()
         .get_field_name(fields.z_order)
         .to_owned();
-    let mut largest = 0;
-    for reader in searcher.segment_readers() {
-        let column = reader.fast_fields().u64(&name).unwrap();
-        let codes: Vec<u64> = (0..reader.max_doc())
-            .map(|doc| column.first(doc).unwrap())
-            .collect();
-        assert!(codes.is_sorted(), "{codes:?}");
-        largest = largest.max(codes.len());
-    }
-    assert_eq!(searcher.num_docs(), 80);
+    // The size of each segment, each checked to be sorted.
+    let sorted_segments = || -> Vec<usize> {
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.num_docs(), 80);
+        searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let column = reader.fast_fields().u64(&name).unwrap();
+                let codes: Vec<u64> = (0..reader.max_doc())
+                    .map(|doc| column.first(doc).unwrap())
+                    .collect();
+                assert!(codes.is_sorted(), "{codes:?}");
+                codes.len()
+            })
+            .collect()
+    };
+    let sizes = sorted_segments();
     // The feeds list their members out of order: a segment of many is sorted by the index.
-    assert!(largest >= 20, "{largest}");
+    assert!(sizes.iter().any(|&n| n >= 20), "{sizes:?}");
+    assert!(sizes.len() >= 2, "{sizes:?}");
+    // Compaction merges them into one, sorted as a whole.
+    let mut writer = index.writer(32 << 20).unwrap();
+    assert_eq!(writer.compact().unwrap(), sizes.len());
+    writer.finish().unwrap();
+    assert_eq!(sorted_segments(), [80]);
 }

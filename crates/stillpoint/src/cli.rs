@@ -49,6 +49,9 @@ pub enum Command {
     Rebuild(RebuildArgs),
     /// Pull the configured association feeds now.
     Pull(PullArgs),
+    /// Merge the index's segments into one (after a bulk load: searches walk each segment on
+    /// its own). A running server picks the result up like any commit.
+    Compact,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod compact;
 mod demo;
 mod generate;
 mod geocode;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Command::Token(args) => token::run(&context, &args),
                 Command::Rebuild(args) => rebuild::run(&context, &args),
                 Command::Pull(args) => pull::run(&context, &args),
+                Command::Compact => compact::run(&context),
                 Command::Geocode(_) => unreachable!("handled above"),
             }
         }
