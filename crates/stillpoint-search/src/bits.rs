@@ -8,6 +8,10 @@
 //! and a value's count is the population count of its set ANDed with that mask, a word (64
 //! documents) at a time. The cost then grows with the node's width in words and the number of
 //! values it holds, not with its documents (a dense city's circle holds tens of thousands).
+//!
+//! The documents a search reads one by one (on a circle's edge, or matching its text) are
+//! marked in a bit set over the segment and counted the same way after the pass, the filters
+//! applied to the marked words only (see [`RankBits::count_passing`]).
 
 use crate::columns::{Multi, untag};
 
