@@ -304,7 +304,9 @@ impl PractitionerWriter {
     /// A search walks each segment's structures on its own (quadtree, bit sets, counts), so
     /// the segments a bulk load leaves behind (one per flush of the writer's memory) multiply
     /// its fixed costs: an operator compacts after a bulk load. The merge also drops deleted
-    /// documents. Whatever this writer holds uncommitted is committed with it.
+    /// documents, which tantivy's term statistics count until then: after updates and
+    /// deletions, relevance scores shift slightly (as after any of tantivy's own merges).
+    /// Whatever this writer holds uncommitted is committed with it.
     pub fn compact(&mut self) -> Result<usize> {
         let segments = self.writer.index().searchable_segment_ids()?;
         if segments.len() < 2 {
