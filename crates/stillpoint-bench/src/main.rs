@@ -2,6 +2,7 @@
 //! machines are noisy). Run in release: `cargo run --release -p stillpoint-bench -- ingest`.
 
 mod ingest;
+mod mix;
 mod search;
 
 // Ingest allocates many short-lived strings; mimalloc handles that pattern markedly better than
@@ -24,6 +25,9 @@ enum Bench {
     Ingest(ingest::Args),
     /// Search latency per query class over a generated index (built once, then reused).
     Search(search::Args),
+    /// The HTTP load mix (`bench/mix.lua`) run in-process: the search core's and the JSON's
+    /// CPU per request of each type.
+    Mix(mix::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -33,5 +37,6 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
         Bench::Ingest(args) => ingest::run(&args),
         Bench::Search(args) => search::run(&args),
+        Bench::Mix(args) => mix::run(&args),
     }
 }

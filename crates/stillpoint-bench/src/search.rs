@@ -223,14 +223,14 @@ fn geo_request(lat: f64, lon: f64, radius: Option<f64>) -> SearchRequest {
     }
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e3 * 1000.0).round() / 1000.0
 }
 
 /// Builds the index unless one with `count` practitioners is already there; returns the time it
 /// took when it was built. The index is compacted after its bulk load, as an operator does
 /// (`stillpoint compact`), and so is one left with several segments by an earlier version.
-fn build_index(
+pub(crate) fn build_index(
     state: &std::path::Path,
     count: usize,
     vocabulary: &Arc<stillpoint_model::Vocabulary>,
