@@ -12,12 +12,18 @@
 //! The documents a search reads one by one (on a circle's edge, or matching its text) are
 //! marked in a bit set over the segment and counted the same way after the pass, the filters
 //! applied to the marked words only (see [`RankBits::count_passing`]).
+//!
+//! The frequent values' sets are stored word-major (a word of every value, then the next word
+//! of every value), since both ways of counting take a stretch of positions over every value
+//! at once: as one set per value, each value's word was a cache miss of its own, and counting
+//! the marked words of a circle's edge cost twice as much.
 
 use crate::columns::{Multi, untag};
 
-/// A value's positions: a bit set when frequent, else the positions themselves (ascending).
+/// A value's positions: a bit set when frequent (its column among the frequent values' sets),
+/// else the positions themselves (ascending).
 enum ValueBits {
-    Dense(Box<[u64]>),
+    Dense(usize),
     Sparse(Box<[u32]>),
 }
 
@@ -27,8 +33,25 @@ pub(crate) struct RankBits {
     flags: Vec<Box<[u64]>>,
     /// Per value, at `base[slot] + ord` (see [`RankBits::build`]), its positions.
     values: Vec<ValueBits>,
+    /// The frequent values' indexes, by column.
+    columns: Vec<usize>,
+    /// The frequent values' bit sets, word-major: word `w` of column `j` is at
+    /// `w * columns.len() + j`. Counting a stretch of positions over every value then reads
+    /// memory front to back, where one set per value would take a cache miss per value and
+    /// word.
+    dense: Box<[u64]>,
     /// Every position holding a rare value, with the value, in position order.
     rare: Vec<(u32, u32)>,
+}
+
+/// What each value is counted over (see [`RankBits::selection`]), as a code: 0 when the value
+/// is not counted, 1 over the documents passing every filter, `2 + g` over those passing every
+/// filter but facet filter `g`.
+pub(crate) struct Selection {
+    /// Per frequent value's column.
+    columns: Vec<u8>,
+    /// Per value index.
+    values: Vec<u8>,
 }
 
 /// The filters a document must pass besides its candidates' own condition (see
@@ -61,16 +84,13 @@ impl RankBits {
             held[base[slot] + ord as usize] += 1;
         }
         let dense = |count: u32| count as usize * 64 >= n && count > 0;
-        let mut bitsets: Vec<Vec<u64>> = held
-            .iter()
-            .map(|&c| {
-                if dense(c) {
-                    vec![0u64; words(n)]
-                } else {
-                    Vec::new()
-                }
-            })
-            .collect();
+        let columns: Vec<usize> = (0..size).filter(|&i| dense(held[i])).collect();
+        let mut column_of = vec![usize::MAX; size];
+        for (j, &i) in columns.iter().enumerate() {
+            column_of[i] = j;
+        }
+        let width = columns.len();
+        let mut bitsets = vec![0u64; words(n) * width];
         let mut lists: Vec<Vec<u32>> = held
             .iter()
             .map(|&c| {
@@ -94,7 +114,7 @@ impl RankBits {
                 let (slot, ord) = untag(tagged);
                 let i = base[slot] + ord as usize;
                 if dense(held[i]) {
-                    bitsets[i][word] |= bit;
+                    bitsets[word * width + column_of[i]] |= bit;
                 } else {
                     lists[i].push(position as u32);
                     rare.push((position as u32, i as u32));
@@ -103,18 +123,19 @@ impl RankBits {
         }
         RankBits {
             flags: flag_bits.into_iter().map(Vec::into_boxed_slice).collect(),
-            values: bitsets
+            values: lists
                 .into_iter()
-                .zip(lists)
-                .zip(&held)
-                .map(|((bits, list), &c)| {
-                    if dense(c) {
-                        ValueBits::Dense(bits.into_boxed_slice())
+                .enumerate()
+                .map(|(i, list)| {
+                    if dense(held[i]) {
+                        ValueBits::Dense(column_of[i])
                     } else {
                         ValueBits::Sparse(list.into_boxed_slice())
                     }
                 })
                 .collect(),
+            columns,
+            dense: bitsets.into_boxed_slice(),
             rare,
         }
     }
@@ -127,9 +148,9 @@ impl RankBits {
     /// passing every filter, `Some(Some(g))` over those passing every filter but `g` (a filter's
     /// own facet, whose disjunctive counts show what ticking another of its values adds).
     ///
-    /// `words` are the indexes of the mask's non-zero words, ascending: a frequent value costs a
-    /// word of its set per non-zero word of the mask, and the rare values one look at each rare
-    /// value within the words' span.
+    /// `words` are the indexes of the mask's non-zero words, ascending: each costs a pass over
+    /// the frequent values' words there (side by side in memory), and a look at each rare value
+    /// held within it.
     pub fn count_passing(
         &self,
         mask: &[u64],
@@ -170,9 +191,10 @@ impl RankBits {
                 let mut held = vec![0u64; words.len()];
                 for &i in values {
                     match &self.values[i] {
-                        ValueBits::Dense(bits) => {
+                        &ValueBits::Dense(j) => {
+                            let width = self.columns.len();
                             for (m, &w) in held.iter_mut().zip(words) {
-                                *m |= bits[w];
+                                *m |= self.dense[w * width + j];
                             }
                         }
                         ValueBits::Sparse(list) => {
@@ -201,52 +223,132 @@ impl RankBits {
         };
         let all = and_groups(None);
         let except: Vec<Vec<u64>> = (0..held.len()).map(|g| and_groups(Some(g))).collect();
-        let over = |selection: Option<usize>| selection.map_or(&all, |g| &except[g]);
-        for (i, value) in self.values.iter().enumerate() {
-            if let ValueBits::Dense(bits) = value
-                && let Some(selection) = wanted(i)
-            {
-                counts[i] += words
-                    .iter()
-                    .zip(over(selection))
-                    .map(|(&w, m)| (bits[w] & m).count_ones())
-                    .sum::<u32>();
+        let selection = self.selection(wanted);
+        let word_masks_of = |code: u8| {
+            if code == 1 {
+                &all
+            } else {
+                &except[code as usize - 2]
             }
+        };
+        let mut per_column = vec![0u32; self.columns.len()];
+        let mut word_masks = vec![0u64; 2 + except.len()];
+        for (k, &w) in words.iter().enumerate() {
+            word_masks[1] = all[k];
+            for (g, except) in except.iter().enumerate() {
+                word_masks[2 + g] = except[k];
+            }
+            self.add_word(w, &word_masks, &selection, &mut per_column);
         }
-        let from = self.rare.partition_point(|&(p, _)| p < lo);
-        for &(p, i) in &self.rare[from..] {
-            if p >= hi {
-                break;
-            }
-            if test(mask, p as usize)
-                && let Some(selection) = wanted(i as usize)
-                && over(selection)[at(p)] & (1 << (p % 64)) != 0
-            {
-                counts[i as usize] += 1;
+        self.add_columns(&per_column, &selection, counts);
+        // The rare values within the marked words only (the words' span may hold tens of
+        // thousands of rare entries, most of them in unmarked words).
+        let mut from = 0;
+        for (k, &w) in words.iter().enumerate() {
+            let (word_lo, word_hi) = ((w * 64) as u32, (w * 64 + 64) as u32);
+            from = gallop(&self.rare, from, |&(p, _)| p < word_lo);
+            for &(p, i) in &self.rare[from..] {
+                if p >= word_hi {
+                    break;
+                }
+                let bit = 1u64 << (p % 64);
+                let code = selection.values[i as usize];
+                if mask[w] & bit != 0 && code != 0 && word_masks_of(code)[k] & bit != 0 {
+                    counts[i as usize] += 1;
+                }
             }
         }
         all.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
-    /// How many positions of `range` that hold value `i` are set in `mask` (which covers the
-    /// range's words, see [`RangeMasks`]).
-    pub fn count(&self, i: usize, range: &Range, mask: &[u64]) -> u32 {
-        match &self.values[i] {
-            ValueBits::Dense(bits) => bits[range.w0..range.w1]
-                .iter()
-                .zip(mask)
-                .map(|(a, b)| (a & b).count_ones())
-                .sum(),
-            ValueBits::Sparse(list) => {
-                let from = list.partition_point(|&p| p < range.lo);
-                let mut n = 0;
-                for &p in &list[from..] {
-                    if p >= range.hi {
-                        break;
-                    }
-                    n += range.test(mask, p) as u32;
-                }
-                n
+    /// What each value is counted over (see [`Selection`]): `wanted` as for
+    /// [`RankBits::count_passing`].
+    pub fn selection(&self, wanted: &dyn Fn(usize) -> Option<Option<usize>>) -> Selection {
+        let values: Vec<u8> = (0..self.values.len())
+            .map(|i| match wanted(i) {
+                None => 0,
+                Some(None) => 1,
+                Some(Some(g)) => 2 + g as u8,
+            })
+            .collect();
+        Selection {
+            columns: self.columns.iter().map(|&i| values[i]).collect(),
+            values,
+        }
+    }
+
+    /// Adds to `per_column` the documents of word `w` that hold each frequent value, within
+    /// the mask its selection code names (`word_masks[code]`, the first one empty).
+    fn add_word(
+        &self,
+        w: usize,
+        word_masks: &[u64],
+        selection: &Selection,
+        per_column: &mut [u32],
+    ) {
+        if word_masks[1..].iter().all(|&m| m == 0) {
+            return;
+        }
+        let width = self.columns.len();
+        let row = &self.dense[w * width..(w + 1) * width];
+        for ((n, &bits), &code) in per_column.iter_mut().zip(row).zip(&selection.columns) {
+            *n += (bits & word_masks[code as usize]).count_ones();
+        }
+    }
+
+    /// Adds the counts per column to `counts` (indexed like the values), for the values counted
+    /// (`counts` may be empty when none is).
+    fn add_columns(&self, per_column: &[u32], selection: &Selection, counts: &mut [u32]) {
+        for ((&i, &n), &code) in self.columns.iter().zip(per_column).zip(&selection.columns) {
+            if code != 0 {
+                counts[i] += n;
+            }
+        }
+    }
+
+    /// Adds to `counts` (indexed like the values) how many positions of `range` set in the
+    /// masks (filled for the range) hold each value, within the mask `selection` names for it.
+    pub fn count_range(
+        &self,
+        range: &Range,
+        masks: &mut RangeMasks,
+        selection: &Selection,
+        counts: &mut [u32],
+    ) {
+        let RangeMasks {
+            all,
+            except,
+            per_column,
+            word_masks,
+            ..
+        } = masks;
+        per_column.clear();
+        per_column.resize(self.columns.len(), 0);
+        word_masks.clear();
+        word_masks.resize(2 + except.len(), 0);
+        for w in range.w0..range.w1 {
+            let k = w - range.w0;
+            word_masks[1] = all[k];
+            for (g, except) in except.iter().enumerate() {
+                word_masks[2 + g] = except[k];
+            }
+            self.add_word(w, word_masks, selection, per_column);
+        }
+        self.add_columns(per_column, selection, counts);
+        // The rare values, in one pass over the range's entries.
+        let from = self.rare.partition_point(|&(p, _)| p < range.lo);
+        for &(p, i) in &self.rare[from..] {
+            if p >= range.hi {
+                break;
+            }
+            let code = selection.values[i as usize];
+            let mask = match code {
+                0 => continue,
+                1 => &all[..],
+                _ => &except[code as usize - 2][..],
+            };
+            if range.test(mask, p) {
+                counts[i as usize] += 1;
             }
         }
     }
@@ -254,7 +356,10 @@ impl RankBits {
     /// Whether the document at `position` holds value `i`.
     fn holds(&self, i: usize, position: u32) -> bool {
         match &self.values[i] {
-            ValueBits::Dense(bits) => test(bits, position as usize),
+            &ValueBits::Dense(j) => {
+                let p = position as usize;
+                self.dense[p / 64 * self.columns.len() + j] & (1 << (p % 64)) != 0
+            }
             ValueBits::Sparse(list) => list.binary_search(&position).is_ok(),
         }
     }
@@ -279,9 +384,10 @@ impl RankBits {
     /// ORs into `mask` the positions of `range` holding value `i`.
     fn or_into(&self, i: usize, range: &Range, mask: &mut [u64]) {
         match &self.values[i] {
-            ValueBits::Dense(bits) => {
-                for (m, b) in mask.iter_mut().zip(&bits[range.w0..range.w1]) {
-                    *m |= b;
+            &ValueBits::Dense(j) => {
+                let width = self.columns.len();
+                for (k, m) in mask.iter_mut().enumerate() {
+                    *m |= self.dense[(range.w0 + k) * width + j];
                 }
             }
             ValueBits::Sparse(list) => {
@@ -296,6 +402,19 @@ impl RankBits {
             }
         }
     }
+}
+
+/// The first index at or after `from` where `before` fails (`before` holds on a prefix of
+/// `list`), found by doubling steps from `from` and then halving: cheap when it is near.
+fn gallop<T>(list: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
+    let mut step = 1;
+    let mut lo = from;
+    while lo + step <= list.len() && before(&list[lo + step - 1]) {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(list.len());
+    lo + list[lo..hi].partition_point(before)
 }
 
 fn test(bits: &[u64], position: usize) -> bool {
@@ -347,6 +466,9 @@ pub(crate) struct RangeMasks {
     pub except: Vec<Vec<u64>>,
     base: Vec<u64>,
     groups: Vec<Vec<u64>>,
+    /// Scratch of [`RankBits::count_range`].
+    per_column: Vec<u32>,
+    word_masks: Vec<u64>,
 }
 
 impl RangeMasks {
@@ -550,12 +672,22 @@ mod tests {
             let passing: Vec<u32> = (lo..hi).filter(|&p| bits.passes(p, filters)).collect();
             assert_eq!(passing, expected);
             assert_eq!(masks.total() as usize, expected.len());
-            for i in 0..5 {
-                let mask = if i >= 2 { &masks.except[0] } else { &masks.all };
+            // Slot 1's values over the documents passing the other filters; value 1 is not
+            // counted.
+            let wanted = |i: usize| match i {
+                1 => None,
+                2.. => Some(Some(0)),
+                _ => Some(None),
+            };
+            let mut counts = vec![0u32; 5];
+            bits.count_range(&range, &mut masks, &bits.selection(&wanted), &mut counts);
+            for (i, &count) in counts.iter().enumerate() {
                 let want = (lo..hi)
-                    .filter(|&p| passes(p as usize, i >= 2) && holds(p as usize, i))
+                    .filter(|&p| {
+                        wanted(i).is_some() && passes(p as usize, i >= 2) && holds(p as usize, i)
+                    })
                     .count();
-                assert_eq!(bits.count(i, &range, mask) as usize, want, "{lo}..{hi} {i}");
+                assert_eq!(count as usize, want, "{lo}..{hi} {i}");
             }
         }
     }

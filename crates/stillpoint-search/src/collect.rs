@@ -246,6 +246,13 @@ pub(crate) fn collect_segment(
     for (g, group) in groups.iter().enumerate() {
         group_of_slot[group.slot] = Some(g);
     }
+    // Which counts a value index (see `bits`) goes to: none, those over the documents passing
+    // every filter, or (a filter's own facet) those passing every filter but its own.
+    let wanted = |i: usize| {
+        // The slot of a value index (an empty slot shares its base with the next).
+        let slot = base.partition_point(|&b| b <= i) - 1;
+        count_index[slot].map(|_| group_of_slot[slot])
+    };
 
     // Flag filters as bits of the flattened flags (see `SegmentColumns::flags`).
     let mut flag_mask = 0u16;
@@ -746,7 +753,7 @@ pub(crate) fn collect_segment(
         // but flags and facet filters decides besides the geography. Without a facet filter and
         // with at most one flag bit, their counts are precomputed (blocks are kept per flag mask,
         // so their number stays bounded); otherwise they come from bit sets of the node's range
-        // (see `bits`), and the blocks over every document tell which values the node holds.
+        // (see `bits`), and the blocks over every document only tell which nodes are dense.
         // The page, by distance, takes only the nodes' documents that can still enter it.
         let whole = plan.fee_max.is_none()
             && plan.bbox.is_none()
@@ -761,11 +768,13 @@ pub(crate) fn collect_segment(
             groups: &group_values,
         };
         let mut masks = RangeMasks::default();
-        if rank_bits.is_some() {
+        let selection = rank_bits.map(|bits| bits.selection(&wanted));
+        if whole {
             // A document offered again by another location is checked against the bit sets
             // (a bit per filter value) instead of its row. The documents read one by one (on
             // the circle's edge, in nodes too small to take whole) are counted from the same
-            // sets after the walk: the walk only marks those within the circle.
+            // sets after the walk: the walk only marks those within the circle. (So are they
+            // when the nodes' counts are precomputed.)
             *passing.borrow_mut() = Some(bits_filters());
             *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
         }
@@ -812,6 +821,16 @@ pub(crate) fn collect_segment(
             reach,
             blocks.as_ref().map(|b| b.min),
             &mut |node| {
+                // With bit sets, a node the page can no longer take from only marks its
+                // documents within the circle (counted after the walk): what `visit` would do
+                // for them, without measuring distances for the page. A home-visit maker on the
+                // edge still goes through `visit`, which knows its own reach.
+                let mark_only = whole && (window == 0 || worst().is_some_and(|w| node.near > w));
+                let mark = |position: u32| {
+                    if let Some(mask) = deferred.borrow_mut().as_mut() {
+                        mask[position as usize / 64] |= 1 << (position % 64);
+                    }
+                };
                 let (lo, hi) = node.ranges[0];
                 let block = match (&blocks, node.square) {
                     (Some(b), Some((k, prefix))) if node.inside && hi - lo >= b.min => {
@@ -819,21 +838,13 @@ pub(crate) fn collect_segment(
                     }
                     _ => None,
                 };
-                if let (Some(block), Some(bits)) = (&block, rank_bits) {
+                if let (Some(_), Some(bits)) = (&block, rank_bits) {
                     let range = Range::new(lo, hi);
                     masks.fill(bits, &range, filters);
                     total.set(total.get() + u64::from(masks.total()));
                     let mut flat = flat.borrow_mut();
-                    for &tagged in block.tags {
-                        let (s, ord) = untag(tagged);
-                        if count_index[s].is_none() {
-                            continue;
-                        }
-                        // A filter's own facet counts what ticking another of its values adds.
-                        let mask = group_of_slot[s].map_or(&masks.all, |g| &masks.except[g]);
-                        let i = base[s] + ord as usize;
-                        flat[i] += bits.count(i, &range, mask);
-                    }
+                    let selection = selection.as_ref().expect("made with the bit sets");
+                    bits.count_range(&range, &mut masks, selection, &mut flat);
                     drop(flat);
                     page_from_node(lo, hi, node.near, &|position| {
                         range.test(&masks.all, position).then_some(Count::Passing)
@@ -851,11 +862,11 @@ pub(crate) fn collect_segment(
                 } else {
                     inside_near.set(node.inside.then_some(node.near));
                     for position in lo..hi {
+                        let home = all_flags[position as usize] & HAS_HOME != 0;
                         if !node.inside {
                             // Without home visits, a document is in only by a location within
                             // the radius: here when its first one is, else by another (below).
                             // With them, here when its first location is within the reach.
-                            let home = all_flags[position as usize] & HAS_HOME != 0;
                             if !home && node.near > radius {
                                 continue;
                             }
@@ -865,6 +876,10 @@ pub(crate) fn collect_segment(
                             if !(home && node.within_reach) && beyond(p, chord2, t) {
                                 continue;
                             }
+                        }
+                        if mark_only && (node.inside || !home) {
+                            mark(position);
+                            continue;
                         }
                         let _ = visit(order[position as usize], position, 0.0, Count::All);
                     }
@@ -899,6 +914,11 @@ pub(crate) fn collect_segment(
                         if blocks.is_some() && window > 0 && wanted() {
                             let _ = visit(order[position as usize], position, 0.0, Count::Nothing);
                         }
+                        continue;
+                    }
+                    if mark_only && !home {
+                        // (Marking twice is harmless: no need to remember it.)
+                        mark(position);
                         continue;
                     }
                     if !seen.insert(position) {
@@ -1005,8 +1025,6 @@ pub(crate) fn collect_segment(
     }
     if let Some(mask) = deferred.take() {
         let words: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
-        // The slot of a value index (an empty slot shares its base with the next).
-        let slot_of = |i: usize| base.partition_point(|&b| b <= i) - 1;
         let alive = cols.alive_bits(reader);
         let filters = Filters {
             alive: alive.as_deref(),
@@ -1017,10 +1035,7 @@ pub(crate) fn collect_segment(
             &mask,
             &words,
             filters,
-            &|i| {
-                let slot = slot_of(i);
-                count_index[slot].map(|_| group_of_slot[slot])
-            },
+            &wanted,
             &mut flat.borrow_mut(),
         );
         total.set(total.get() + passing);
