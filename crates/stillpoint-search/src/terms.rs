@@ -31,6 +31,27 @@ use crate::text::text_fields;
 pub(crate) struct MergedTerms {
     dict: TermDictionary,
     fields: Vec<Field>,
+    /// The words approximated since these terms were merged (see [`MergedTerms::fuzzy`]).
+    fuzzy: Mutex<HashMap<FuzzyKey, Arc<Fuzzy>>>,
+}
+
+/// Words whose automaton and variants [`MergedTerms`] remembers, at most (the memo starts over
+/// when full); a few hundred bytes to a few kilobytes each.
+const FUZZY_WORDS: usize = 2_048;
+
+/// A typo-tolerant or prefix word: its text (the stem, or the prefix typed), the edits it
+/// allows, and whether it is a prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct FuzzyKey {
+    pub text: String,
+    pub distance: u8,
+    pub prefix: bool,
+}
+
+/// A word's automaton and the merged terms it accepts (see [`MergedTerms::expand`]).
+pub(crate) struct Fuzzy {
+    pub automaton: Arc<DfaWrapper>,
+    pub expansion: Vec<(Vec<u8>, u32)>,
 }
 
 impl MergedTerms {
@@ -80,7 +101,35 @@ impl MergedTerms {
         Ok(MergedTerms {
             dict: TermDictionary::open(FileSlice::from(bytes))?,
             fields,
+            fuzzy: Mutex::default(),
         })
+    }
+
+    /// A word's automaton (made by `automaton`) and its variants among these terms, remembered
+    /// until the segments change: visitors search the same conditions again and again, and a
+    /// distance-2 automaton and its walk of the terms cost as much as the rest of a search
+    /// near a city.
+    pub(crate) fn fuzzy(
+        &self,
+        key: &FuzzyKey,
+        automaton: impl FnOnce() -> tantivy::Result<DfaWrapper>,
+    ) -> tantivy::Result<Arc<Fuzzy>> {
+        let memo = || self.fuzzy.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = memo().get(key) {
+            return Ok(found.clone());
+        }
+        let automaton = Arc::new(automaton()?);
+        let expansion = self.expand(&automaton)?;
+        let made = Arc::new(Fuzzy {
+            automaton,
+            expansion,
+        });
+        let mut memo = memo();
+        if memo.len() >= FUZZY_WORDS {
+            memo.clear();
+        }
+        memo.insert(key.clone(), made.clone());
+        Ok(made)
     }
 
     /// The terms the automaton accepts, each with the fields holding it (bits in

@@ -23,7 +23,7 @@ use stillpoint_model::Vocabulary;
 use stillpoint_model::text::fold;
 
 use crate::request::Facet;
-use crate::terms::MergedTerms;
+use crate::terms::{Fuzzy, FuzzyKey, MergedTerms};
 use crate::union::{SeekUnionQuery, UnionDocSet};
 
 /// What a vocabulary phrase stands for.
@@ -388,9 +388,17 @@ fn clause_query(clause: &Clause, fields: &Fields, terms: &Arc<MergedTerms>) -> B
 
 fn word_query(w: &Word, fields: &Fields, terms: &Arc<MergedTerms>) -> Box<dyn Query> {
     let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-    // One automaton and one expansion for the word, made on first use and shared by its fields.
-    let automaton: Arc<OnceLock<Arc<DfaWrapper>>> = Arc::default();
-    let expansion: Arc<OnceLock<Arc<Expansion>>> = Arc::default();
+    // One automaton and one expansion for the word, found on first use and shared by its fields.
+    let shared: Arc<OnceLock<Arc<Fuzzy>>> = Arc::default();
+    let key = FuzzyKey {
+        text: if w.prefix {
+            w.prefix_text().to_string()
+        } else {
+            w.stem.clone()
+        },
+        distance: w.distance,
+        prefix: w.prefix,
+    };
     for (field, weight) in text_fields(fields) {
         let term = Term::from_field_text(field, &w.stem);
         let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
@@ -405,9 +413,9 @@ fn word_query(w: &Word, fields: &Fields, terms: &Arc<MergedTerms>) -> Box<dyn Qu
             let fuzzy = LazyFuzzyQuery {
                 field,
                 query: fuzzy,
-                automaton: automaton.clone(),
+                key: key.clone(),
                 terms: terms.clone(),
-                expansion: expansion.clone(),
+                shared: shared.clone(),
             };
             // Approximate matches score below exact ones.
             alternatives.push(Box::new(BoostQuery::new(Box::new(fuzzy), weight * 0.3)));
@@ -423,19 +431,16 @@ fn word_query(w: &Word, fields: &Fields, terms: &Arc<MergedTerms>) -> Box<dyn Qu
 /// set, since a union of hundreds of postings seeks slowly.
 ///
 /// The matched terms come from one walk of the automaton over every segment's terms merged
-/// ([`MergedTerms`]), shared by the word's fields, instead of a walk per segment and field.
+/// ([`MergedTerms`]), shared by the word's fields, instead of a walk per segment and field; the
+/// merged terms remember it for the next searches of the word.
 #[derive(Clone)]
 struct LazyFuzzyQuery {
     field: Field,
     query: FuzzyTermQuery,
-    automaton: Arc<OnceLock<Arc<DfaWrapper>>>,
+    key: FuzzyKey,
     terms: Arc<MergedTerms>,
-    expansion: Arc<OnceLock<Arc<Expansion>>>,
+    shared: Arc<OnceLock<Arc<Fuzzy>>>,
 }
-
-/// The terms a word's automaton accepts over all segments, each with the text fields holding
-/// it (bits, see [`MergedTerms::field_bit`]).
-type Expansion = Vec<(Vec<u8>, u32)>;
 
 impl std::fmt::Debug for LazyFuzzyQuery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -450,29 +455,23 @@ const LAZY_TERMS: usize = 16;
 
 impl Query for LazyFuzzyQuery {
     fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let automaton = match self.automaton.get() {
-            Some(a) => a.clone(),
+        let fuzzy = match self.shared.get() {
+            Some(f) => f.clone(),
             None => {
-                let a = Arc::new(self.query.automaton()?);
-                self.automaton.get_or_init(|| a).clone()
-            }
-        };
-        let expansion = match self.expansion.get() {
-            Some(e) => e.clone(),
-            None => {
-                let e = Arc::new(self.terms.expand(&automaton)?);
-                self.expansion.get_or_init(|| e).clone()
+                let f = self.terms.fuzzy(&self.key, || self.query.automaton())?;
+                self.shared.get_or_init(|| f).clone()
             }
         };
         // A field absent from the merged terms (none of the text fields) matches nothing.
         let bit = self.terms.field_bit(self.field).unwrap_or(0);
-        let terms = expansion
+        let terms = fuzzy
+            .expansion
             .iter()
             .filter(|(_, mask)| mask & bit != 0)
             .map(|(term, _)| term.clone())
             .collect();
         Ok(Box::new(LazyFuzzyWeight {
-            inner: AutomatonWeight::new(self.field, automaton),
+            inner: AutomatonWeight::new(self.field, fuzzy.automaton.clone()),
             field: self.field,
             terms,
         }))
@@ -513,34 +512,61 @@ impl Weight for LazyFuzzyWeight {
 /// Damerau-Levenshtein (optimal string alignment) distance, capped: returns `max + 1` as soon as
 /// the distance is known to exceed `max`.
 pub(crate) fn edit_distance(a: &str, b: &str, max: u8) -> u8 {
+    // Tokens are mostly ASCII: their bytes are their characters.
+    if a.is_ascii() && b.is_ascii() {
+        return edit_distance_of(a.as_bytes(), b.as_bytes(), max);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let cap = usize::from(max) + 1;
+    edit_distance_of(&a, &b, max)
+}
+
+/// [`edit_distance`] over characters. Cells are capped at `max + 1` (a cap commutes with the
+/// minimum and the increments, so the capped result is exact up to the cap), which lets them
+/// fit a byte, and three rows of a word's length fit on the stack.
+fn edit_distance_of<T: PartialEq>(a: &[T], b: &[T], max: u8) -> u8 {
+    const STACK: usize = 64;
+    let cap = max.saturating_add(1);
     if a.len().abs_diff(b.len()) > usize::from(max) {
-        return max + 1;
+        return cap;
     }
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    let width = b.len() + 1;
+    let mut stack = [0u8; 3 * STACK];
+    let mut heap = Vec::new();
+    let rows: &mut [u8] = if width <= STACK {
+        &mut stack[..3 * width]
+    } else {
+        heap.resize(3 * width, 0);
+        &mut heap
+    };
+    let (mut prev2, rest) = rows.split_at_mut(width);
+    let (mut prev, mut cur) = rest.split_at_mut(width);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j.min(usize::from(cap)) as u8;
+    }
     for i in 1..=a.len() {
-        cur[0] = i;
+        cur[0] = i.min(usize::from(cap)) as u8;
         let mut row_min = cur[0];
         for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = prev[j]
+                .saturating_add(1)
+                .min(cur[j - 1].saturating_add(1))
+                .min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
+                v = v.min(prev2[j - 2].saturating_add(1));
             }
+            let v = v.min(cap);
             cur[j] = v;
             row_min = row_min.min(v);
         }
         if row_min >= cap {
-            return max + 1;
+            return cap;
         }
         std::mem::swap(&mut prev2, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()].min(cap) as u8
+    prev[b.len()]
 }
 
 /// Whether an indexed (stemmed) token matches a query word, by the same rules as the query.
@@ -573,6 +599,12 @@ pub(crate) fn highlight(
     let mut stream = analyzer.token_stream(text);
     while stream.advance() {
         let token = stream.token();
+        // A window shows nothing past the first match and its own length.
+        if let (Some(window), Some(&(first, _))) = (window, marks.first())
+            && token.offset_from > first + window
+        {
+            break;
+        }
         if words.iter().any(|w| token_matches(&token.text, w)) {
             marks.push((token.offset_from, token.offset_to));
         }
@@ -654,5 +686,64 @@ mod tests {
         assert_eq!(edit_distance("boulder", "bolder", 1), 1);
         assert_eq!(edit_distance("abc", "xyz", 1), 2, "capped at max + 1");
         assert_eq!(edit_distance("", "ab", 2), 2);
+    }
+
+    /// The optimal string alignment distance, uncapped, the textbook way.
+    fn reference(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                d[i][j] = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        d[a.len()][b.len()]
+    }
+
+    #[test]
+    fn capped_distances_match_the_textbook_ones() {
+        // Short and long words (past the stack rows), ASCII and not, near and far apart.
+        let long = "craniosacral".repeat(6);
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "migraine",
+            "migrane",
+            "migriane",
+            "mgiraine",
+            "zürich",
+            "zurich",
+            "zürihc",
+            "naïve",
+            "naive",
+            &long,
+            &long[1..],
+            &format!("{long}x"),
+            &long.replace('o', "0"),
+        ];
+        for a in words {
+            for b in words {
+                for max in [0u8, 1, 2, 3] {
+                    let want = reference(a, b).min(usize::from(max) + 1);
+                    assert_eq!(usize::from(edit_distance(a, b, max)), want, "{a} {b} {max}");
+                }
+            }
+        }
     }
 }
