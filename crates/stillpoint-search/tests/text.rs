@@ -428,6 +428,42 @@ fn highlights_mark_matched_words_and_escape_the_rest() {
 }
 
 #[test]
+fn a_long_bio_is_shown_in_a_window_around_its_first_match() {
+    let filler = "Quiet hands and steady breath. ".repeat(20);
+    let mut far = record(&LISTINGS[1]);
+    far.bio = Some(format!(
+        "{filler}Many come with migraine after a fall. {filler}Migraines ease. {filler}"
+    ));
+    let mut near = record(&LISTINGS[5]);
+    near.bio = Some(format!("{filler}A migraine, then migraines. {filler}"));
+    let f = common::fixture(&[("iahp", vec![far, near])]);
+    let r = search(&f, "migraine");
+    let bio = |id| {
+        hit(&r, id)
+            .highlights
+            .as_ref()
+            .and_then(|h| h.bio.clone())
+            .unwrap()
+    };
+    // Cut on both sides at word boundaries; the second match lies beyond the window.
+    let far = bio("fay");
+    assert!(
+        far.starts_with("…breath. Quiet") && far.ends_with(" Quiet…"),
+        "{far}"
+    );
+    assert!(far.contains("Many come with <mark>migraine</mark> after a fall."));
+    assert_eq!(far.matches("<mark>").count(), 1, "{far}");
+    let shown = far.replace("<mark>", "").replace("</mark>", "");
+    assert!(shown.trim_matches('…').len() <= 240, "{far}");
+    // Both matches within the window are marked.
+    let near = bio("dan");
+    assert!(
+        near.contains("A <mark>migraine</mark>, then <mark>migraines</mark>."),
+        "{near}"
+    );
+}
+
+#[test]
 fn contraindications_in_the_query_or_a_selected_specialty_bring_an_advisory() {
     let f = fixture();
     let advisories = |request: SearchRequest| -> Vec<String> {
