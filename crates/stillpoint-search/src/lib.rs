@@ -5,7 +5,7 @@
 //! and the response.
 //!
 //! ```no_run
-//! use std::sync::Arc;
+//! use std::sync::{Arc, Mutex};
 //! use stillpoint_search::{SearchEngine, SearchRequest, Limits, Distance};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -44,7 +44,7 @@ mod text;
 mod union;
 mod values;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use stillpoint_gazetteer::Gazetteer;
@@ -75,7 +75,7 @@ pub struct SearchEngine {
     vocabulary: Arc<Vocabulary>,
     gazetteer: &'static Gazetteer,
     phrases: PhraseTable,
-    analyzer: TextAnalyzer,
+    analyzers: Analyzers,
     limits: Limits,
     columns: ColumnCache,
     /// The text fields' terms over the current segments, for typo and prefix matching.
@@ -110,7 +110,7 @@ impl SearchEngine {
             phrases: PhraseTable::new(&vocabulary),
             vocabulary,
             gazetteer,
-            analyzer,
+            analyzers: Analyzers::new(analyzer),
             limits,
             columns: ColumnCache::default(),
             terms: TermsCache::default(),
@@ -154,7 +154,7 @@ impl SearchEngine {
     /// Runs one search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse> {
         let started = Instant::now();
-        let mut analyzer = self.analyzer.clone();
+        let mut analyzer = self.analyzers.take();
         let plan =
             plan::plan(request, &self.context(), &mut analyzer).map_err(SearchError::Invalid)?;
         let searcher = self.reader.searcher();
@@ -295,7 +295,7 @@ impl SearchEngine {
 
     /// Every invalid parameter of a request, without running it (empty when it is valid).
     pub fn validate(&self, request: &SearchRequest) -> Vec<InvalidParam> {
-        let mut analyzer = self.analyzer.clone();
+        let mut analyzer = self.analyzers.take();
         plan::plan(request, &self.context(), &mut analyzer)
             .err()
             .unwrap_or_default()
@@ -314,5 +314,64 @@ impl SearchEngine {
     /// The label of a facet value ("tmj" -> "TMJ and jaw pain").
     pub fn facet_label(&self, facet: Facet, value: &str) -> String {
         render::label(facet, value, &self.vocabulary, self.gazetteer)
+    }
+}
+
+/// Text analyzers kept from one search to the next. Each remembers the words it has stemmed
+/// (see `stillpoint_index::stem`), and highlighting a page of bios meets the same few thousand
+/// words every time: a fresh analyzer per search stemmed them all again (two thirds of the
+/// highlighting).
+struct Analyzers {
+    template: TextAnalyzer,
+    idle: Mutex<Vec<TextAnalyzer>>,
+}
+
+/// Analyzers kept idle at most (about one per concurrent search).
+const IDLE_ANALYZERS: usize = 8;
+
+impl Analyzers {
+    fn new(template: TextAnalyzer) -> Analyzers {
+        Analyzers {
+            template,
+            idle: Mutex::default(),
+        }
+    }
+
+    /// An analyzer for one search, given back when dropped.
+    fn take(&self) -> PooledAnalyzer<'_> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        PooledAnalyzer {
+            analyzer: Some(idle.unwrap_or_else(|| self.template.clone())),
+            pool: self,
+        }
+    }
+}
+
+struct PooledAnalyzer<'a> {
+    analyzer: Option<TextAnalyzer>,
+    pool: &'a Analyzers,
+}
+
+impl std::ops::Deref for PooledAnalyzer<'_> {
+    type Target = TextAnalyzer;
+    fn deref(&self) -> &TextAnalyzer {
+        self.analyzer.as_ref().expect("held until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PooledAnalyzer<'_> {
+    fn deref_mut(&mut self) -> &mut TextAnalyzer {
+        self.analyzer.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for PooledAnalyzer<'_> {
+    fn drop(&mut self) {
+        let mut idle = self.pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < IDLE_ANALYZERS
+            && let Some(analyzer) = self.analyzer.take()
+        {
+            idle.push(analyzer);
+        }
     }
 }

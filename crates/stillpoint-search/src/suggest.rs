@@ -143,7 +143,7 @@ impl SearchEngine {
         let last = folded.rsplit(' ').next().unwrap_or(folded);
         // The dictionary holds stems ("james" is "jame"): look up the shorter of the word and
         // its stem, then check the real name.
-        let mut analyzer = self.analyzer.clone();
+        let mut analyzer = self.analyzers.take();
         let mut stem = last.to_string();
         analyzer.token_stream(last).process(&mut |t| {
             if t.text.len() < stem.len() {
@@ -217,7 +217,7 @@ impl SearchEngine {
         };
         let doc: TantivyDocument = searcher.doc(*address)?;
         let practitioner = practitioner_from_stored(&self.fields, &doc)?;
-        let mut analyzer = self.analyzer.clone();
+        let mut analyzer = self.analyzers.take();
         let cx = self.context();
         // An empty request: no centre, no text, so the hit carries no distance or highlight.
         let plan = plan::plan(&SearchRequest::default(), &cx, &mut analyzer)
