@@ -785,7 +785,7 @@ pub(crate) fn collect_segment(
         // Whether a point is farther than a threshold, by its chord (exact when close).
         let (radius_t, reach_t) = (Threshold::new(radius), Threshold::new(reach));
         let beyond = |p: usize, chord2: f64, t: Threshold| {
-            centre.beyond(chord2, points.lat[p], points.lon[p], t)
+            centre.beyond(chord2, t, || (points.lat[p], points.lon[p]))
         };
         // A node taken whole offers its documents (those `take` accepts, and how they count)
         // to the page nearest first, while they can still enter it (a dense city's centre holds
@@ -892,7 +892,7 @@ pub(crate) fn collect_segment(
                 for i in lo as usize..hi as usize {
                     let position = spatial.extra_position[i];
                     let point = spatial.extra_point[i] as usize;
-                    let chord2 = || centre.chord2(points.xyz[point]);
+                    let chord2 = || centre.chord2(spatial.extra_xyz[i]);
                     let home = all_flags[position as usize] & HAS_HOME != 0;
                     let t = if home { reach_t } else { radius_t };
                     // (Inside the circle, every location is within the radius.)
@@ -1079,7 +1079,7 @@ fn within_reach(
     let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
     let (radius_t, reach_t) = (Threshold::new(radius), Threshold::new(reach));
     let beyond = |p: usize, chord2: f64, t: Threshold| {
-        centre.beyond(chord2, points.lat[p], points.lon[p], t)
+        centre.beyond(chord2, t, || (points.lat[p], points.lon[p]))
     };
     within(
         &whole_segment(spatial),

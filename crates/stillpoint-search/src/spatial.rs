@@ -44,9 +44,10 @@ pub(crate) struct Spatial {
     /// Every location but the documents' first, by code: the code and the point.
     pub extra_z: Vec<u32>,
     pub extra_point: Vec<u32>,
-    /// Per other location (in the same order), its document's rank position, and that
-    /// document's first point and unit vector: a search walking an area reads them in order
-    /// instead of looking each up elsewhere.
+    /// Per other location (in the same order), its unit vector, its document's rank position,
+    /// and that document's first point and unit vector: a search walking an area reads them in
+    /// order instead of looking each up elsewhere.
+    pub extra_xyz: Vec<[f32; 3]>,
     pub extra_position: Vec<u32>,
     pub extra_first: Vec<u32>,
     pub extra_first_xyz: Vec<[f32; 3]>,
@@ -85,6 +86,10 @@ impl Spatial {
             point_position,
             extra_z: extra.iter().map(|e| e.0).collect(),
             extra_point: extra.iter().map(|e| e.1).collect(),
+            extra_xyz: extra
+                .iter()
+                .map(|e| unit_vector(lat[e.1 as usize], lon[e.1 as usize]))
+                .collect(),
             extra_position: extra.iter().map(|e| e.2).collect(),
             extra_first: extra.iter().map(|e| e.3).collect(),
             extra_first_xyz: extra
@@ -288,15 +293,22 @@ impl Centre {
         dx * dx + dy * dy + dz * dz
     }
 
-    /// Whether the point at `lat`, `lon` (its [`Centre::chord2`] given) lies farther than
-    /// `threshold`: decided by the chord when it is clear by more than [`slack`], otherwise by
-    /// the exact distance, so the answer is always that of `distance(lat, lon) > km`.
-    pub fn beyond(&self, chord2: f64, lat: f64, lon: f64, threshold: Threshold) -> bool {
+    /// Whether a point (its [`Centre::chord2`] given) lies farther than `threshold`: decided by
+    /// the chord when it is clear by more than [`slack`], otherwise by the exact distance to
+    /// the point's latitude and longitude (asked of `point` only then: they are a cache miss
+    /// away), so the answer is always that of `distance(lat, lon) > km`.
+    pub fn beyond(
+        &self,
+        chord2: f64,
+        threshold: Threshold,
+        point: impl FnOnce() -> (f64, f64),
+    ) -> bool {
         if threshold.clearly_beyond(chord2) {
             true
         } else if threshold.clearly_within(chord2) {
             false
         } else {
+            let (lat, lon) = point();
             self.distance(lat, lon) > threshold.km
         }
     }
@@ -530,7 +542,7 @@ pub(crate) fn nearest(
                     if let Some(w) = worst() {
                         let p = point(s.kind, id);
                         let chord2 = centre.chord2(points.xyz[p]);
-                        if centre.beyond(chord2, points.lat[p], points.lon[p], memo.get(w)) {
+                        if centre.beyond(chord2, memo.get(w), || (points.lat[p], points.lon[p])) {
                             continue;
                         }
                     }
@@ -674,7 +686,7 @@ mod tests {
                 ] {
                     let t = Threshold::new(km);
                     assert_eq!(
-                        c.beyond(chord2, lat, lon, t),
+                        c.beyond(chord2, t, || (lat, lon)),
                         exact > km,
                         "{lat},{lon} {km}"
                     );
