@@ -50,20 +50,25 @@ pub(crate) async fn search_within(
         return invalid(state, parsed).await.into_response();
     }
     let request = parsed.request;
+    let format = parsed.format;
+    // Rendered off the runtime too, by the thread that built the response: the body is the
+    // bulk of a search's work after the search itself, and the response's many small strings
+    // are then freed by the thread that allocated them (cheaper than from another thread).
     let result = state
         .blocking("search", move |engine| {
-            engine.search(&request).map_err(|err| match err {
+            let response = engine.search(&request).map_err(|err| match err {
                 SearchError::Invalid(params) => {
                     let mut params = params.into_iter().map(Into::into).collect::<Vec<_>>();
                     rename_paging(&mut params, parsed.paging);
                     Problem::invalid(params)
                 }
                 other => Problem::from(other),
-            })
+            })?;
+            Ok(render(&response, format))
         })
         .await;
     match result {
-        Ok(response) => render(&response, parsed.format),
+        Ok(response) => response,
         Err(problem) => problem.into_response(),
     }
 }
