@@ -24,6 +24,18 @@ test:
 bench count="1000000":
     cargo run --release -p stillpoint-bench -- ingest --count {{count}}
 
+# Search latency per query class over a generated index (built once, then reused).
+bench-search count="1000000":
+    cargo run --release -p stillpoint-bench -- search --count {{count}}
+
+# The HTTP load mix run in-process: the search core's and the JSON's CPU per request type.
+bench-mix count="1000000":
+    cargo run --release -p stillpoint-bench -- mix --count {{count}}
+
+# The HTTP load benchmark (wrk and bench/mix.lua against `stillpoint serve`).
+load:
+    bash bench/load.sh
+
 # What CI runs.
 ci:
     bash .ci/run
