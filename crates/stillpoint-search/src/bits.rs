@@ -144,9 +144,7 @@ impl RankBits {
     /// filters: live (`alive`, when some documents are deleted), holding every flag bit of
     /// `flag_mask` and one of the values of each facet filter (`groups[g]`: indexes of the
     /// values). Returns how many pass, and adds to `counts` (indexed like the values) the
-    /// documents holding each value `wanted` names: `Some(None)` counts it over the documents
-    /// passing every filter, `Some(Some(g))` over those passing every filter but `g` (a filter's
-    /// own facet, whose disjunctive counts show what ticking another of its values adds).
+    /// documents holding each value counted, over the documents `selection` names for it.
     ///
     /// `words` are the indexes of the mask's non-zero words, ascending: each costs a pass over
     /// the frequent values' words there (side by side in memory), and a look at each rare value
@@ -156,7 +154,7 @@ impl RankBits {
         mask: &[u64],
         words: &[usize],
         filters: Filters<'_>,
-        wanted: &dyn Fn(usize) -> Option<Option<usize>>,
+        selection: &Selection,
         counts: &mut [u32],
     ) -> u64 {
         let (Some(&first), Some(&last)) = (words.first(), words.last()) else {
@@ -223,7 +221,6 @@ impl RankBits {
         };
         let all = and_groups(None);
         let except: Vec<Vec<u64>> = (0..held.len()).map(|g| and_groups(Some(g))).collect();
-        let selection = self.selection(wanted);
         let word_masks_of = |code: u8| {
             if code == 1 {
                 &all
@@ -238,9 +235,9 @@ impl RankBits {
             for (g, except) in except.iter().enumerate() {
                 word_masks[2 + g] = except[k];
             }
-            self.add_word(w, &word_masks, &selection, &mut per_column);
+            self.add_word(w, &word_masks, selection, &mut per_column);
         }
-        self.add_columns(&per_column, &selection, counts);
+        self.add_columns(&per_column, selection, counts);
         // The rare values within the marked words only (the words' span may hold tens of
         // thousands of rare entries, most of them in unmarked words).
         let mut from = 0;
@@ -261,8 +258,10 @@ impl RankBits {
         all.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
-    /// What each value is counted over (see [`Selection`]): `wanted` as for
-    /// [`RankBits::count_passing`].
+    /// What each value is counted over (see [`Selection`]): `wanted(i)` is `None` when value
+    /// `i` is not counted, `Some(None)` when it is counted over the documents passing every
+    /// filter, `Some(Some(g))` over those passing every filter but `g` (a filter's own facet,
+    /// whose disjunctive counts show what ticking another of its values adds).
     pub fn selection(&self, wanted: &dyn Fn(usize) -> Option<Option<usize>>) -> Selection {
         let values: Vec<u8> = (0..self.values.len())
             .map(|i| match wanted(i) {
@@ -612,7 +611,8 @@ mod tests {
                 }
                 let nonzero: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
                 let mut counts = vec![0u32; 5];
-                let total = bits.count_passing(&mask, &nonzero, filters, &wanted, &mut counts);
+                let selection = bits.selection(&wanted);
+                let total = bits.count_passing(&mask, &nonzero, filters, &selection, &mut counts);
                 let mut expected = vec![0u32; 5];
                 for &p in &chosen {
                     for (i, count) in expected.iter_mut().enumerate() {

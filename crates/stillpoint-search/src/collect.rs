@@ -9,7 +9,7 @@
 //! counts only in F's facet (so F's counts show what ticking another F value would add); a
 //! document failing two or more counts nowhere.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
 
@@ -21,7 +21,7 @@ use stillpoint_index::tantivy::{
     BitSet, DocId, DocSet, InvertedIndexReader, SegmentReader, TERMINATED, Term,
 };
 
-use crate::bits::{Filters, Range, RangeMasks};
+use crate::bits::{Filters, Range, RangeMasks, RankBits};
 use crate::columns::{
     FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
 };
@@ -253,6 +253,9 @@ pub(crate) fn collect_segment(
         let slot = base.partition_point(|&b| b <= i) - 1;
         count_index[slot].map(|_| group_of_slot[slot])
     };
+    // The same, per value of the bit sets: made once, for the walk and the count after it.
+    let selection = OnceCell::new();
+    let selection_of = |bits: &RankBits| selection.get_or_init(|| bits.selection(&wanted));
 
     // Flag filters as bits of the flattened flags (see `SegmentColumns::flags`).
     let mut flag_mask = 0u16;
@@ -768,7 +771,6 @@ pub(crate) fn collect_segment(
             groups: &group_values,
         };
         let mut masks = RangeMasks::default();
-        let selection = rank_bits.map(|bits| bits.selection(&wanted));
         if whole {
             // A document offered again by another location is checked against the bit sets
             // (a bit per filter value) instead of its row. The documents read one by one (on
@@ -843,8 +845,7 @@ pub(crate) fn collect_segment(
                     masks.fill(bits, &range, filters);
                     total.set(total.get() + u64::from(masks.total()));
                     let mut flat = flat.borrow_mut();
-                    let selection = selection.as_ref().expect("made with the bit sets");
-                    bits.count_range(&range, &mut masks, selection, &mut flat);
+                    bits.count_range(&range, &mut masks, selection_of(bits), &mut flat);
                     drop(flat);
                     page_from_node(lo, hi, node.near, &|position| {
                         range.test(&masks.all, position).then_some(Count::Passing)
@@ -1031,11 +1032,12 @@ pub(crate) fn collect_segment(
             flag_mask,
             groups: &group_values,
         };
-        let passing = cols.rank_bits(reader).count_passing(
+        let bits = cols.rank_bits(reader);
+        let passing = bits.count_passing(
             &mask,
             &words,
             filters,
-            &wanted,
+            selection_of(bits),
             &mut flat.borrow_mut(),
         );
         total.set(total.get() + passing);
