@@ -31,13 +31,15 @@ use crate::text::text_fields;
 pub(crate) struct MergedTerms {
     dict: TermDictionary,
     fields: Vec<Field>,
-    /// The words approximated since these terms were merged (see [`MergedTerms::fuzzy`]).
-    fuzzy: Mutex<HashMap<FuzzyKey, Arc<Fuzzy>>>,
+    /// The words approximated since these terms were merged (see [`MergedTerms::fuzzy`]), and
+    /// the bytes of their variants.
+    fuzzy: Mutex<(HashMap<FuzzyKey, Arc<Fuzzy>>, usize)>,
 }
 
-/// Words whose automaton and variants [`MergedTerms`] remembers, at most (the memo starts over
-/// when full); a few hundred bytes to a few kilobytes each.
+/// Words whose automaton and variants [`MergedTerms`] remembers, at most, and the bytes of their
+/// variants (a short prefix has thousands): the memo starts over when either is reached.
 const FUZZY_WORDS: usize = 2_048;
+const FUZZY_BYTES: usize = 16 << 20;
 
 /// A typo-tolerant or prefix word: its text (the stem, or the prefix typed), the edits it
 /// allows, and whether it is a prefix.
@@ -115,20 +117,27 @@ impl MergedTerms {
         automaton: impl FnOnce() -> tantivy::Result<DfaWrapper>,
     ) -> tantivy::Result<Arc<Fuzzy>> {
         let memo = || self.fuzzy.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(found) = memo().get(key) {
+        if let Some(found) = memo().0.get(key) {
             return Ok(found.clone());
         }
         let automaton = Arc::new(automaton()?);
         let expansion = self.expand(&automaton)?;
+        let bytes = expansion
+            .iter()
+            .map(|(term, _)| term.len() + 32)
+            .sum::<usize>();
         let made = Arc::new(Fuzzy {
             automaton,
             expansion,
         });
         let mut memo = memo();
-        if memo.len() >= FUZZY_WORDS {
-            memo.clear();
+        let (words, held) = &mut *memo;
+        if words.len() >= FUZZY_WORDS || *held + bytes > FUZZY_BYTES {
+            words.clear();
+            *held = 0;
         }
-        memo.insert(key.clone(), made.clone());
+        words.insert(key.clone(), made.clone());
+        *held += bytes;
         Ok(made)
     }
 
