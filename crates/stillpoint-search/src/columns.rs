@@ -343,7 +343,7 @@ impl SegmentColumns {
     pub fn spatial(&self, reader: &SegmentReader) -> &Spatial {
         self.spatial.get_or_init(|| {
             let points = self.points(reader);
-            Spatial::build(&points.offsets, &points.lat, &points.lon)
+            Spatial::build(&points.offsets, &points.lat, &points.lon, &points.xyz)
         })
     }
 

@@ -54,8 +54,9 @@ pub(crate) struct Spatial {
 }
 
 impl Spatial {
-    /// From the points in rank order (`offsets` per position, then `lat`, `lon` per point).
-    pub fn build(offsets: &[u32], lat: &[f64], lon: &[f64]) -> Spatial {
+    /// From the points in rank order (`offsets` per position, then `lat`, `lon` and unit vector
+    /// `xyz` per point).
+    pub fn build(offsets: &[u32], lat: &[f64], lon: &[f64], xyz: &[[f32; 3]]) -> Spatial {
         let positions = offsets.len().saturating_sub(1);
         let mut z = Vec::with_capacity(positions);
         let mut point_position = vec![0u32; lat.len()];
@@ -86,16 +87,10 @@ impl Spatial {
             point_position,
             extra_z: extra.iter().map(|e| e.0).collect(),
             extra_point: extra.iter().map(|e| e.1).collect(),
-            extra_xyz: extra
-                .iter()
-                .map(|e| unit_vector(lat[e.1 as usize], lon[e.1 as usize]))
-                .collect(),
+            extra_xyz: extra.iter().map(|e| xyz[e.1 as usize]).collect(),
             extra_position: extra.iter().map(|e| e.2).collect(),
             extra_first: extra.iter().map(|e| e.3).collect(),
-            extra_first_xyz: extra
-                .iter()
-                .map(|e| unit_vector(lat[e.3 as usize], lon[e.3 as usize]))
-                .collect(),
+            extra_first_xyz: extra.iter().map(|e| xyz[e.3 as usize]).collect(),
         }
     }
 }
