@@ -1,6 +1,8 @@
 -- A realistic query mix for `wrk`: clients near a city with a radius and a filter, text near a
 -- city, referrers' nearest-first lists, type-ahead, and the plain directory listing. Centres
 -- are large cities, where the generated practitioners (and real traffic) concentrate.
+-- `stillpoint-bench mix` (crates/stillpoint-bench/src/mix.rs) draws the same requests
+-- in-process: change both together.
 local cities = {
   {40.7143, -74.006}, {34.0522, -118.2437}, {41.85, -87.65}, {29.7633, -95.3633},
   {51.5085, -0.1257}, {53.4809, -2.2374}, {52.4814, -1.8998}, {55.8652, -4.2576},

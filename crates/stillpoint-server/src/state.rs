@@ -107,6 +107,8 @@ impl AppState {
             // is on work the CPU does, not on requests waiting.
             let _permit = permit;
             let started = Instant::now();
+            // The whole of the work: a search's rendering of its body included (see
+            // `routes::search`).
             let result = work(&engine);
             metrics::histogram!("stillpoint_search_duration_seconds", "operation" => name)
                 .record(started.elapsed().as_secs_f64());
