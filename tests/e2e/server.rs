@@ -314,6 +314,10 @@ fn profiles_type_ahead_places_and_vocabulary_answer_over_http() {
         "{metrics}"
     );
     assert!(metrics.contains("stillpoint_index_documents"), "{metrics}");
+    assert!(
+        metrics.contains("stillpoint_record_cache_hits_total"),
+        "{metrics}"
+    );
     let openapi = server.json("/openapi.json");
     assert!(openapi["paths"]["/v1/search"].is_object());
 }

@@ -106,6 +106,8 @@ pub struct ServerSection {
     pub cache_max_age_secs: u64,
     /// How often to look for a new index commit, in milliseconds.
     pub reload_interval_ms: u64,
+    /// Memory for the parsed stored records of recent hits, in MiB; 0 keeps none.
+    pub record_cache_mb: u64,
 }
 
 impl Default for ServerSection {
@@ -121,6 +123,7 @@ impl Default for ServerSection {
             cors_origins: Vec::new(),
             cache_max_age_secs: 0,
             reload_interval_ms: 250,
+            record_cache_mb: 256,
         }
     }
 }
@@ -287,6 +290,10 @@ impl Config {
         check(
             (1..=1024).contains(&server.max_concurrent_searches),
             "server.max_concurrent_searches must be between 1 and 1024",
+        );
+        check(
+            server.record_cache_mb <= 1 << 20,
+            "server.record_cache_mb must be at most 1048576 (1 TiB)",
         );
         check(
             server.search_queue_ms <= 60_000,
@@ -521,6 +528,11 @@ mod tests {
                 "STILLPOINT_SERVER_RELOAD_INTERVAL_MS",
                 "1",
                 "reload_interval_ms",
+            ),
+            (
+                "STILLPOINT_SERVER_RECORD_CACHE_MB",
+                "1048577",
+                "record_cache_mb",
             ),
         ] {
             let err = Config::load(None, vars(&[(name, value)])).unwrap_err();

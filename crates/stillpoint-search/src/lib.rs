@@ -34,6 +34,7 @@ mod error;
 pub mod geo;
 mod merge;
 mod plan;
+mod records;
 mod render;
 pub mod request;
 pub mod response;
@@ -50,8 +51,8 @@ use std::time::Instant;
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::tantivy::query::EnableScoring;
 use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
-use stillpoint_index::tantivy::{DocAddress, IndexReader, TantivyDocument};
-use stillpoint_index::{Fields, PractitionerIndex, TEXT_TOKENIZER, practitioner_from_stored};
+use stillpoint_index::tantivy::{DocAddress, IndexReader};
+use stillpoint_index::{Fields, PractitionerIndex, TEXT_TOKENIZER};
 use stillpoint_model::Vocabulary;
 
 pub use error::{InvalidParam, Result, SearchError};
@@ -63,6 +64,8 @@ use collect::collect_segment;
 use columns::{ColumnCache, slot};
 use merge::{MergedHit, SegmentHits, merge};
 use plan::Context;
+use records::RecordCache;
+pub use records::{DEFAULT_RECORD_CACHE_BYTES, RecordCacheStats};
 use terms::TermsCache;
 use text::PhraseTable;
 use values::ValueCache;
@@ -82,6 +85,8 @@ pub struct SearchEngine {
     terms: TermsCache,
     /// The facet values over the current segments, for merging their counts.
     values: ValueCache,
+    /// Parsed stored records of recent hits.
+    records: RecordCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -115,7 +120,20 @@ impl SearchEngine {
             columns: ColumnCache::default(),
             terms: TermsCache::default(),
             values: ValueCache::default(),
+            records: RecordCache::new(DEFAULT_RECORD_CACHE_BYTES),
         })
+    }
+
+    /// Keeps up to about `bytes` of parsed stored records (the records of recent hits) instead
+    /// of [`DEFAULT_RECORD_CACHE_BYTES`]; 0 keeps none, so every hit reads its record.
+    pub fn with_record_cache(mut self, bytes: u64) -> SearchEngine {
+        self.records = RecordCache::new(bytes);
+        self
+    }
+
+    /// The parsed records kept (see [`SearchEngine::with_record_cache`]).
+    pub fn record_cache_stats(&self) -> RecordCacheStats {
+        self.records.stats()
     }
 
     /// Makes the last commit visible to the following searches. Searches already running keep
@@ -250,11 +268,10 @@ impl SearchEngine {
 
         let mut rendered = Vec::with_capacity(page.len());
         for merged in &page {
-            let doc: TantivyDocument =
-                searcher.doc(DocAddress::new(merged.segment, merged.hit.doc))?;
-            let practitioner = practitioner_from_stored(&self.fields, &doc)?;
+            let address = DocAddress::new(merged.segment, merged.hit.doc);
+            let record = self.records.get(&searcher, &self.fields, address)?;
             rendered.push(render::hit(
-                practitioner,
+                &record.practitioner,
                 &plan,
                 merged.hit.score,
                 &self.vocabulary,

@@ -16,7 +16,7 @@ use crate::values::ColumnValues;
 const BIO_WINDOW: usize = 240;
 
 pub(crate) fn hit(
-    p: Practitioner,
+    p: &Practitioner,
     plan: &Plan,
     score: f32,
     vocabulary: &Vocabulary,
@@ -39,16 +39,16 @@ pub(crate) fn hit(
     });
     let locations: Vec<PublicLocation> = p
         .locations
-        .into_iter()
+        .iter()
         .map(|l| {
             let exact = l.visibility == Visibility::Exact;
             PublicLocation {
-                label: l.label,
-                address: l.address.filter(|_| exact),
-                city: l.city,
-                region: l.region,
-                postal_code: l.postal_code.filter(|_| exact),
-                country: l.country,
+                label: l.label.clone(),
+                address: l.address.clone().filter(|_| exact),
+                city: l.city.clone(),
+                region: l.region.clone(),
+                postal_code: l.postal_code.clone().filter(|_| exact),
+                country: l.country.clone(),
                 lat: l.point.lat,
                 lon: l.point.lon,
                 visibility: l.visibility,
@@ -75,7 +75,7 @@ pub(crate) fn hit(
         .min_by(f64::total_cmp);
     let credentials = p
         .credentials
-        .into_iter()
+        .iter()
         .map(|c| {
             let body = vocabulary.body_by_id(&c.body);
             let label = body
@@ -83,8 +83,8 @@ pub(crate) fn hit(
                 .map_or_else(|| c.credential.clone(), |k| k.label.clone());
             HitCredential {
                 body_name: body.map_or_else(|| c.body.clone(), |b| b.name.clone()),
-                body: c.body,
-                credential: c.credential,
+                body: c.body.clone(),
+                credential: c.credential.clone(),
                 label,
                 verified: c.verified,
             }
@@ -92,28 +92,35 @@ pub(crate) fn hit(
         .collect();
     Hit {
         id: p.id.as_str().to_string(),
-        association: p.association,
-        name: p.name,
-        practice_name: p.practice_name,
-        approach: p.approach,
+        association: p.association.clone(),
+        name: p.name.clone(),
+        practice_name: p.practice_name.clone(),
+        approach: p.approach.clone(),
         credentials,
         professions: p
             .professions
-            .into_iter()
-            .chain(p.other_professions)
+            .iter()
+            .chain(&p.other_professions)
+            .cloned()
             .collect(),
         specialties: p
             .specialties
-            .into_iter()
-            .chain(p.other_specialties)
+            .iter()
+            .chain(&p.other_specialties)
+            .cloned()
             .collect(),
-        techniques: p.techniques.into_iter().chain(p.other_techniques).collect(),
-        languages: p.languages,
+        techniques: p
+            .techniques
+            .iter()
+            .chain(&p.other_techniques)
+            .cloned()
+            .collect(),
+        languages: p.languages.clone(),
         accepting_new_clients: p.accepting_new_clients,
         home_visits_km: p.home_visits_km,
-        fees: p.fees,
-        contact: p.contact,
-        last_confirmed: p.last_confirmed,
+        fees: p.fees.clone(),
+        contact: p.contact.clone(),
+        last_confirmed: p.last_confirmed.clone(),
         distance_km,
         nearest_location: locations[nearest.min(locations.len().saturating_sub(1))].clone(),
         locations,

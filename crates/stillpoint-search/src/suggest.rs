@@ -10,11 +10,10 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use stillpoint_gazetteer::Gazetteer;
-use stillpoint_index::practitioner_from_stored;
 use stillpoint_index::tantivy::collector::TopDocs;
 use stillpoint_index::tantivy::query::TermQuery;
 use stillpoint_index::tantivy::schema::IndexRecordOption;
-use stillpoint_index::tantivy::{DocAddress, DocSet, TERMINATED, TantivyDocument, Term};
+use stillpoint_index::tantivy::{DocAddress, DocSet, TERMINATED, Term};
 use stillpoint_model::text::fold;
 
 use crate::plan;
@@ -182,8 +181,8 @@ impl SearchEngine {
         let mut out: Vec<(bool, String, Suggestion)> = Vec::new();
         let mut names = HashSet::new();
         for address in docs {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let p = practitioner_from_stored(&self.fields, &doc)?;
+            let record = self.records.get(&searcher, &self.fields, address)?;
+            let p = &record.practitioner;
             let name = fold(&p.name);
             if starts_a_word(&name, folded) && names.insert(p.id.as_str().to_string()) {
                 out.push((
@@ -215,15 +214,14 @@ impl SearchEngine {
         let Some((_, address)) = top.first() else {
             return Ok(None);
         };
-        let doc: TantivyDocument = searcher.doc(*address)?;
-        let practitioner = practitioner_from_stored(&self.fields, &doc)?;
+        let record = self.records.get(&searcher, &self.fields, *address)?;
         let mut analyzer = self.analyzers.take();
         let cx = self.context();
         // An empty request: no centre, no text, so the hit carries no distance or highlight.
         let plan = plan::plan(&SearchRequest::default(), &cx, &mut analyzer)
             .map_err(SearchError::Invalid)?;
         Ok(Some(render::hit(
-            practitioner,
+            &record.practitioner,
             &plan,
             0.0,
             &self.vocabulary,

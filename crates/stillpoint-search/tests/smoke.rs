@@ -138,3 +138,70 @@ fn a_warmed_engine_answers_like_a_cold_one() {
         assert_eq!(counts(&warm), counts(&cold));
     }
 }
+
+/// Parsed records are kept by segment and document, so a republished practitioner shows its new
+/// record, and a later segment's documents (numbered from 0 again) never show an earlier one's.
+#[test]
+fn kept_records_never_show_a_replaced_or_another_practitioner() {
+    let records = vec![
+        record("1", "Ana Boulder", "Boulder", "CO", &["infants", "tmj"]),
+        record("2", "Ben Denver", "Denver", "CO", &["migraine"]),
+    ];
+    let f = common::fixture(&[("upledger", records)]);
+    let uncached = stillpoint_search::SearchEngine::new(
+        &f.index,
+        common::vocabulary(),
+        stillpoint_gazetteer::Gazetteer::embedded(),
+        stillpoint_search::Limits::default(),
+    )
+    .unwrap()
+    .with_record_cache(0);
+    let everyone = SearchRequest::default();
+    let hits = |r: stillpoint_search::SearchResponse| serde_json::to_value(r.hits).unwrap();
+    let first = hits(f.engine.search(&everyone).unwrap());
+    assert_eq!(hits(f.engine.search(&everyone).unwrap()), first);
+    let stats = f.engine.record_cache_stats();
+    assert_eq!((stats.records, stats.misses, stats.hits), (2, 2, 2));
+
+    // Ana republished under a new name, and another association's first member: both are
+    // document 0 of their new segments.
+    common::add(
+        &f.index,
+        "upledger",
+        &[record("1", "Ana Lafayette", "Lafayette", "CO", &["tmj"])],
+    );
+    common::add(
+        &f.index,
+        "bcta-na",
+        &[record("7", "Cleo Golden", "Golden", "CO", &["infants"])],
+    );
+    f.engine.reload().unwrap();
+    uncached.reload().unwrap();
+    for request in [
+        everyone,
+        SearchRequest {
+            q: Some("Lafayette".into()),
+            ..Default::default()
+        },
+        SearchRequest {
+            near: Some("Golden, CO".into()),
+            ..Default::default()
+        },
+    ] {
+        let (cached, read) = (
+            hits(f.engine.search(&request).unwrap()),
+            hits(uncached.search(&request).unwrap()),
+        );
+        assert_eq!(cached, read);
+    }
+    let names: Vec<String> = f
+        .engine
+        .search(&SearchRequest::default())
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.name)
+        .collect();
+    assert_eq!(names, ["Ana Lafayette", "Ben Denver", "Cleo Golden"]);
+    assert_eq!(uncached.record_cache_stats().records, 0);
+}

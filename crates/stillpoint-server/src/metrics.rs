@@ -1,5 +1,6 @@
 //! Prometheus metrics through the `metrics` facade: one recorder per process, a middleware that
-//! counts and times every request by route template and status, and gauges of the index.
+//! counts and times every request by route template and status, and gauges of the index and of
+//! the search engine's record cache.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -8,6 +9,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use stillpoint_search::RecordCacheStats;
 
 /// Latency buckets in seconds: searches take milliseconds, so the low end is fine-grained.
 const BUCKETS: &[f64] = &[
@@ -53,6 +55,14 @@ pub fn upkeep() {
 pub fn index_gauges(documents: u64, generation: u64) {
     metrics::gauge!("stillpoint_index_documents").set(documents as f64);
     metrics::gauge!("stillpoint_index_generation").set(generation as f64);
+}
+
+/// Records what the search engine's record cache holds and how often it served a page's hits.
+pub fn record_cache_gauges(stats: RecordCacheStats) {
+    metrics::gauge!("stillpoint_record_cache_records").set(stats.records as f64);
+    metrics::gauge!("stillpoint_record_cache_bytes").set(stats.bytes as f64);
+    metrics::counter!("stillpoint_record_cache_hits_total").absolute(stats.hits);
+    metrics::counter!("stillpoint_record_cache_misses_total").absolute(stats.misses);
 }
 
 /// Counts and times every request under its route template (`/v1/practitioners/{id}`, never

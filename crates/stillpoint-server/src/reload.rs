@@ -42,6 +42,7 @@ fn check(
     state: &AppState,
     known: Option<u64>,
 ) -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
+    crate::metrics::record_cache_gauges(state.engine().record_cache_stats());
     let generation = state.index().generation()?;
     if known == Some(generation) {
         return Ok(generation);

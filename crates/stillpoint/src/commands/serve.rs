@@ -50,7 +50,9 @@ pub fn serve(context: &Context, listen: SocketAddr) -> anyhow::Result<()> {
     // comes before the engine's first view of the index.
     let publishing = publishing(context, &index)?;
     let settings = context.config.server.clone();
-    let engine = context.engine(&index)?;
+    let engine = context
+        .engine(&index)?
+        .with_record_cache(settings.record_cache_mb << 20);
     let state = AppState::new(engine, index, settings.clone()).with_publishing(publishing);
     // The fetcher's blocking HTTP client must not be dropped on the async runtime: this handle
     // outlives the runtime, so the last reference goes here, after it.
