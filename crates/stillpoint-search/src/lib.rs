@@ -269,14 +269,10 @@ impl SearchEngine {
         let mut rendered = Vec::with_capacity(page.len());
         for merged in &page {
             let address = DocAddress::new(merged.segment, merged.hit.doc);
-            let record = self.records.get(&searcher, &self.fields, address)?;
-            rendered.push(render::hit(
-                &record.practitioner,
-                &plan,
-                merged.hit.score,
-                &self.vocabulary,
-                &mut analyzer,
-            ));
+            let record = self
+                .records
+                .get(&searcher, &self.fields, &self.vocabulary, address)?;
+            rendered.push(render::hit(&record, &plan, merged.hit.score, &mut analyzer));
         }
 
         let facets = plan

@@ -16,9 +16,11 @@ use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Value;
 use stillpoint_index::tantivy::{DocAddress, DocId, Searcher, TantivyDocument};
 use stillpoint_index::{Fields, practitioner_from_stored};
-use stillpoint_model::Practitioner;
+use stillpoint_model::{Location, Vocabulary};
 
 use crate::error::Result;
+use crate::render;
+use crate::response::Profile;
 
 /// The default memory for parsed records: a directory of some 80,000 practitioners fits whole.
 pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 256 << 20;
@@ -30,10 +32,14 @@ const RECORD_OVERHEAD_BYTES: u64 = 2048;
 
 type Key = (SegmentId, DocId);
 
-/// A parsed record and the memory it is charged for.
+/// A stored record as hits show it, and the memory it is charged for.
 #[derive(Debug)]
 pub(crate) struct Record {
-    pub(crate) practitioner: Practitioner,
+    pub(crate) profile: Arc<Profile>,
+    /// For highlights.
+    pub(crate) bio: Option<String>,
+    /// Distances and privacy are applied per search (see [`crate::render::hit`]).
+    pub(crate) locations: Vec<Location>,
     bytes: u64,
 }
 
@@ -82,6 +88,7 @@ impl RecordCache {
         &self,
         searcher: &Searcher,
         fields: &Fields,
+        vocabulary: &Vocabulary,
         address: DocAddress,
     ) -> Result<Arc<Record>> {
         let read = || -> Result<Arc<Record>> {
@@ -91,9 +98,13 @@ impl RecordCache {
                 .get_first(fields.record)
                 .and_then(|v| v.as_str())
                 .map_or(0, str::len);
-            let practitioner = practitioner_from_stored(fields, &doc)?;
+            let mut practitioner = practitioner_from_stored(fields, &doc)?;
+            let bio = practitioner.bio.take();
+            let locations = std::mem::take(&mut practitioner.locations);
             Ok(Arc::new(Record {
-                practitioner,
+                profile: Arc::new(render::profile(practitioner, vocabulary)),
+                bio,
+                locations,
                 bytes: json as u64 + RECORD_OVERHEAD_BYTES,
             }))
         };

@@ -7,21 +7,68 @@ use stillpoint_model::{Practitioner, Visibility, Vocabulary};
 
 use crate::geo::haversine_km;
 use crate::plan::Plan;
+use crate::records::Record;
 use crate::request::Facet;
-use crate::response::{FacetCounts, FacetValue, Highlights, Hit, HitCredential, PublicLocation};
+use crate::response::{
+    FacetCounts, FacetValue, Highlights, Hit, HitCredential, Profile, PublicLocation,
+};
 use crate::text::highlight;
 use crate::values::ColumnValues;
 
 /// Characters of bio shown around the first match.
 const BIO_WINDOW: usize = 240;
 
-pub(crate) fn hit(
-    p: &Practitioner,
-    plan: &Plan,
-    score: f32,
-    vocabulary: &Vocabulary,
-    analyzer: &mut TextAnalyzer,
-) -> Hit {
+/// What a hit shows of a practitioner whatever the search: made once per record (see
+/// [`crate::records`]) and shared by the pages that show them.
+pub(crate) fn profile(p: Practitioner, vocabulary: &Vocabulary) -> Profile {
+    let credentials = p
+        .credentials
+        .into_iter()
+        .map(|c| {
+            let body = vocabulary.body_by_id(&c.body);
+            let label = body
+                .and_then(|b| b.credentials.iter().find(|k| k.id == c.credential))
+                .map_or_else(|| c.credential.clone(), |k| k.label.clone());
+            HitCredential {
+                body_name: body.map_or_else(|| c.body.clone(), |b| b.name.clone()),
+                body: c.body,
+                credential: c.credential,
+                label,
+                verified: c.verified,
+            }
+        })
+        .collect();
+    Profile {
+        id: p.id.as_str().to_string(),
+        association: p.association,
+        name: p.name,
+        practice_name: p.practice_name,
+        approach: p.approach,
+        credentials,
+        professions: p
+            .professions
+            .into_iter()
+            .chain(p.other_professions)
+            .collect(),
+        specialties: p
+            .specialties
+            .into_iter()
+            .chain(p.other_specialties)
+            .collect(),
+        techniques: p.techniques.into_iter().chain(p.other_techniques).collect(),
+        languages: p.languages,
+        accepting_new_clients: p.accepting_new_clients,
+        home_visits_km: p.home_visits_km,
+        fees: p.fees,
+        contact: p.contact,
+        last_confirmed: p.last_confirmed,
+    }
+}
+
+/// A record as one search shows it: its profile, with distances from the search's centre and
+/// highlights of its text.
+pub(crate) fn hit(record: &Record, plan: &Plan, score: f32, analyzer: &mut TextAnalyzer) -> Hit {
+    let p = &record.profile;
     let highlights = plan.text.as_ref().and_then(|text| {
         let words = &text.highlight;
         let h = Highlights {
@@ -30,14 +77,14 @@ pub(crate) fn hit(
                 .practice_name
                 .as_deref()
                 .and_then(|t| highlight(t, words, analyzer, None)),
-            bio: p
+            bio: record
                 .bio
                 .as_deref()
                 .and_then(|t| highlight(t, words, analyzer, Some(BIO_WINDOW))),
         };
         (h.name.is_some() || h.practice_name.is_some() || h.bio.is_some()).then_some(h)
     });
-    let locations: Vec<PublicLocation> = p
+    let locations: Vec<PublicLocation> = record
         .locations
         .iter()
         .map(|l| {
@@ -73,54 +120,8 @@ pub(crate) fn hit(
         .iter()
         .filter_map(|l| l.distance_km)
         .min_by(f64::total_cmp);
-    let credentials = p
-        .credentials
-        .iter()
-        .map(|c| {
-            let body = vocabulary.body_by_id(&c.body);
-            let label = body
-                .and_then(|b| b.credentials.iter().find(|k| k.id == c.credential))
-                .map_or_else(|| c.credential.clone(), |k| k.label.clone());
-            HitCredential {
-                body_name: body.map_or_else(|| c.body.clone(), |b| b.name.clone()),
-                body: c.body.clone(),
-                credential: c.credential.clone(),
-                label,
-                verified: c.verified,
-            }
-        })
-        .collect();
     Hit {
-        id: p.id.as_str().to_string(),
-        association: p.association.clone(),
-        name: p.name.clone(),
-        practice_name: p.practice_name.clone(),
-        approach: p.approach.clone(),
-        credentials,
-        professions: p
-            .professions
-            .iter()
-            .chain(&p.other_professions)
-            .cloned()
-            .collect(),
-        specialties: p
-            .specialties
-            .iter()
-            .chain(&p.other_specialties)
-            .cloned()
-            .collect(),
-        techniques: p
-            .techniques
-            .iter()
-            .chain(&p.other_techniques)
-            .cloned()
-            .collect(),
-        languages: p.languages.clone(),
-        accepting_new_clients: p.accepting_new_clients,
-        home_visits_km: p.home_visits_km,
-        fees: p.fees.clone(),
-        contact: p.contact.clone(),
-        last_confirmed: p.last_confirmed.clone(),
+        profile: record.profile.clone(),
         distance_km,
         nearest_location: locations[nearest.min(locations.len().saturating_sub(1))].clone(),
         locations,

@@ -181,8 +181,10 @@ impl SearchEngine {
         let mut out: Vec<(bool, String, Suggestion)> = Vec::new();
         let mut names = HashSet::new();
         for address in docs {
-            let record = self.records.get(&searcher, &self.fields, address)?;
-            let p = &record.practitioner;
+            let record = self
+                .records
+                .get(&searcher, &self.fields, &self.vocabulary, address)?;
+            let p = &record.profile;
             let name = fold(&p.name);
             if starts_a_word(&name, folded) && names.insert(p.id.as_str().to_string()) {
                 out.push((
@@ -214,19 +216,15 @@ impl SearchEngine {
         let Some((_, address)) = top.first() else {
             return Ok(None);
         };
-        let record = self.records.get(&searcher, &self.fields, *address)?;
+        let record = self
+            .records
+            .get(&searcher, &self.fields, &self.vocabulary, *address)?;
         let mut analyzer = self.analyzers.take();
         let cx = self.context();
         // An empty request: no centre, no text, so the hit carries no distance or highlight.
         let plan = plan::plan(&SearchRequest::default(), &cx, &mut analyzer)
             .map_err(SearchError::Invalid)?;
-        Ok(Some(render::hit(
-            &record.practitioner,
-            &plan,
-            0.0,
-            &self.vocabulary,
-            &mut analyzer,
-        )))
+        Ok(Some(render::hit(&record, &plan, 0.0, &mut analyzer)))
     }
 }
 

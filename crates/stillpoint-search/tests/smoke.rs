@@ -200,7 +200,7 @@ fn kept_records_never_show_a_replaced_or_another_practitioner() {
         .unwrap()
         .hits
         .into_iter()
-        .map(|h| h.name)
+        .map(|h| h.name.clone())
         .collect();
     assert_eq!(names, ["Ana Lafayette", "Ben Denver", "Cleo Golden"]);
     assert_eq!(uncached.record_cache_stats().records, 0);
