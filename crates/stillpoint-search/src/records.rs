@@ -1,11 +1,11 @@
-//! Stored practitioners, parsed once and kept while pages keep showing them.
+//! Stored practitioners, read once and kept ready to render while pages keep showing them.
 //!
 //! Rendering a page reads each hit's stored record: a lookup in the segment's store, a block
-//! decompressed, the JSON parsed. For a page of twenty that was a third of a search's CPU on the
-//! load mix, and the same practitioners come back page after page (those of a city, the first
-//! page of the listing). A record is keyed by its segment and document: a segment never changes
-//! once written, so an entry is never stale, and entries of segments merged away or deleted are
-//! evicted like any other.
+//! decompressed, the JSON parsed, the profile built (labels from the vocabulary). For a page of
+//! twenty that was a third of the server's CPU on the load mix, and the same practitioners come
+//! back page after page (those of a city, the first page of the listing). A record is keyed by
+//! its segment and document: a segment never changes once written, so an entry is never stale,
+//! and entries of segments merged away or deleted are evicted like any other.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +27,7 @@ pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 256 << 20;
 
 /// Bytes a parsed record takes beyond its stored JSON (the structs, the vectors' and strings'
 /// headers, the allocator's rounding). Measured with the mix bench on the 1M bench index: 42,700
-/// cached records (1.1 KB of JSON each on average) grew the process by 129 MB, some 3 KB each.
+/// cached records (1.1 KB of JSON each on average) grew the process by 126 MB, some 3 KB each.
 const RECORD_OVERHEAD_BYTES: u64 = 2048;
 
 type Key = (SegmentId, DocId);
