@@ -56,18 +56,22 @@ pub struct PlaceCandidate {
 }
 
 /// One practitioner in the results: their profile (shared by every page that shows them, and
-/// reached through `Deref`: `hit.name`) and what this search adds to it.
-#[derive(Debug, Clone)]
+/// reached through `Deref`: `hit.name`) and what this search adds to it, in one JSON object.
+#[derive(Debug, Clone, Serialize)]
 pub struct Hit {
+    #[serde(flatten)]
     pub profile: Arc<Profile>,
     /// Distance from the centre to the nearest location, whenever a centre was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
     /// The location nearest the centre (the first one without a centre).
     pub nearest_location: PublicLocation,
     pub locations: Vec<PublicLocation>,
     /// Relevance score, when sorting by relevance.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f32>,
     /// Matched words wrapped in `<mark>`; the rest HTML-escaped. Only with `q`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub highlights: Option<Highlights>,
 }
 
@@ -103,69 +107,6 @@ pub struct Profile {
     pub contact: Contact,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_confirmed: Option<String>,
-}
-
-/// A hit's JSON: the profile's fields, then the search's, in one object.
-#[derive(Serialize)]
-struct HitJson<'a> {
-    id: &'a str,
-    association: &'a str,
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    practice_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    approach: Option<&'a str>,
-    credentials: &'a [HitCredential],
-    professions: &'a [String],
-    specialties: &'a [String],
-    techniques: &'a [String],
-    languages: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    accepting_new_clients: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    home_visits_km: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fees: Option<&'a Fees>,
-    contact: &'a Contact,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_confirmed: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distance_km: Option<f64>,
-    nearest_location: &'a PublicLocation,
-    locations: &'a [PublicLocation],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<f32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    highlights: Option<&'a Highlights>,
-}
-
-impl Serialize for Hit {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let p = &*self.profile;
-        HitJson {
-            id: &p.id,
-            association: &p.association,
-            name: &p.name,
-            practice_name: p.practice_name.as_deref(),
-            approach: p.approach.as_deref(),
-            credentials: &p.credentials,
-            professions: &p.professions,
-            specialties: &p.specialties,
-            techniques: &p.techniques,
-            languages: &p.languages,
-            accepting_new_clients: p.accepting_new_clients,
-            home_visits_km: p.home_visits_km,
-            fees: p.fees.as_ref(),
-            contact: &p.contact,
-            last_confirmed: p.last_confirmed.as_deref(),
-            distance_km: self.distance_km,
-            nearest_location: &self.nearest_location,
-            locations: &self.locations,
-            score: self.score,
-            highlights: self.highlights.as_ref(),
-        }
-        .serialize(serializer)
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
