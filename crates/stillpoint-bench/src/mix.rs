@@ -16,7 +16,9 @@ use rand::{Rng, SeedableRng};
 use stillpoint_config::Config;
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::PractitionerIndex;
-use stillpoint_search::{Distance, Facet, Flags, Limits, SearchEngine, SearchRequest};
+use stillpoint_search::{
+    DEFAULT_RECORD_CACHE_BYTES, Distance, Facet, Flags, Limits, SearchEngine, SearchRequest,
+};
 
 use crate::search::{build_index, ms};
 
@@ -39,7 +41,7 @@ pub struct Args {
     passes: usize,
     /// Memory for parsed stored records, in MiB, as the server's `record_cache_mb`; 0 reads
     /// every hit's record from the index (the cold path).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = DEFAULT_RECORD_CACHE_BYTES >> 20)]
     record_cache_mb: u64,
 }
 

@@ -106,7 +106,8 @@ pub struct ServerSection {
     pub cache_max_age_secs: u64,
     /// How often to look for a new index commit, in milliseconds.
     pub reload_interval_ms: u64,
-    /// Memory for the parsed stored records of recent hits, in MiB; 0 keeps none.
+    /// Memory for the parsed stored records of recent hits, in MiB; 0 keeps none. The default
+    /// is the search engine's own (`stillpoint_search::DEFAULT_RECORD_CACHE_BYTES`).
     pub record_cache_mb: u64,
 }
 

@@ -186,14 +186,14 @@ impl SearchEngine {
                 .get(&searcher, &self.fields, &self.vocabulary, address)?;
             let p = &record.profile;
             let name = fold(&p.name);
-            if starts_a_word(&name, folded) && names.insert(p.id.as_str().to_string()) {
+            if starts_a_word(&name, folded) && names.insert(p.id.clone()) {
                 out.push((
                     !name.starts_with(folded),
                     name,
                     Suggestion {
                         kind: "practitioner",
                         text: p.name.clone(),
-                        value: p.id.as_str().to_string(),
+                        value: p.id.clone(),
                         matched: None,
                     },
                 ));

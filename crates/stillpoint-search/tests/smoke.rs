@@ -205,3 +205,13 @@ fn kept_records_never_show_a_replaced_or_another_practitioner() {
     assert_eq!(names, ["Ana Lafayette", "Ben Denver", "Cleo Golden"]);
     assert_eq!(uncached.record_cache_stats().records, 0);
 }
+
+/// The server's default `record_cache_mb` is the engine's own default, so the CLI and the server
+/// keep the same records.
+#[test]
+fn the_configured_record_cache_default_is_the_engine_default() {
+    assert_eq!(
+        stillpoint_config::ServerSection::default().record_cache_mb << 20,
+        stillpoint_search::DEFAULT_RECORD_CACHE_BYTES
+    );
+}
