@@ -344,19 +344,23 @@ pub(crate) fn collect_segment(
     } else if let (Some((lat, lon)), Some(radius), None) = (plan.center, plan.radius_km, selective)
     {
         // Text and a radius: the documents within reach, from the same walk.
-        let reach = home_column
-            .as_ref()
-            .map_or(0.0, |c| c.max_value())
-            .max(radius);
-        geo_docs = Some(within_reach(cols, reader, (lat, lon), radius, reach));
+        geo_docs = Some(within_reach(cols, reader, (lat, lon), radius));
     } else if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
-        // Home-visit areas reach further than the radius: cover the largest one too.
-        let reach = home_column
-            .as_ref()
-            .map_or(0.0, |c| c.max_value())
-            .max(radius);
-        let cells = covering_cells(&circle_boxes(lat, lon, reach));
+        let cells = covering_cells(&circle_boxes(lat, lon, radius));
         geo_docs = cells_docset(reader, fields, &cells)?;
+        if let Some(bits) = geo_docs.as_mut() {
+            // And those reaching the centre by their home visits.
+            let order = cols.in_rank_order(reader);
+            home_visitors(
+                cols,
+                reader,
+                &Centre::new(lat, lon),
+                radius,
+                &mut |position| {
+                    bits.insert(order[position as usize]);
+                },
+            );
+        }
     } else if let Some(bbox) = plan.bbox {
         let cells = covering_cells(&bbox.split());
         geo_docs = cells_docset(reader, fields, &cells)?;
@@ -742,11 +746,6 @@ pub(crate) fn collect_segment(
     if !nearest_done && radius_walk {
         let centre = centre.as_ref().expect("checked");
         let radius = plan.radius_km.expect("checked");
-        // Home-visit areas reach further than the radius: cover the largest one too.
-        let reach = home_column
-            .as_ref()
-            .map_or(0.0, |c| c.max_value())
-            .max(radius);
         let spatial = cols.spatial(reader);
         let points = points.expect("a centre reads the points");
         let order = cols.in_rank_order(reader);
@@ -784,10 +783,10 @@ pub(crate) fn collect_segment(
         if blocks.is_some() && window > 0 {
             *offered.borrow_mut() = Some(HashSet::new());
         }
-        // Whether a point is farther than a threshold, by its chord (exact when close).
-        let (radius_t, reach_t) = (Threshold::new(radius), Threshold::new(reach));
-        let beyond = |p: usize, chord2: f64, t: Threshold| {
-            centre.beyond(chord2, t, || (points.lat[p], points.lon[p]))
+        // Whether a point is farther than the radius, by its chord (exact when close).
+        let radius_t = Threshold::new(radius);
+        let beyond = |p: usize, chord2: f64| {
+            centre.beyond(chord2, radius_t, || (points.lat[p], points.lon[p]))
         };
         // A node taken whole offers its documents (those `take` accepts, and how they count)
         // to the page nearest first, while they can still enter it (a dense city's centre holds
@@ -815,18 +814,19 @@ pub(crate) fn collect_segment(
                 &worst,
             );
         };
+        // The documents with a location within the radius; those reaching the centre only by
+        // their home visits follow.
         let mut seen: HashSet<u32> = HashSet::new();
         within(
             &sources,
             centre,
             radius,
-            reach,
+            radius,
             blocks.as_ref().map(|b| b.min),
             &mut |node| {
                 // With bit sets, a node the page can no longer take from only marks its
                 // documents within the circle (counted after the walk): what `visit` would do
-                // for them, without measuring distances for the page. A home-visit maker on the
-                // edge still goes through `visit`, which knows its own reach.
+                // for them, without measuring distances for the page.
                 let mark_only = whole && (window == 0 || worst().is_some_and(|w| node.near > w));
                 let mark = |position: u32| {
                     if let Some(mask) = deferred.borrow_mut().as_mut() {
@@ -863,22 +863,15 @@ pub(crate) fn collect_segment(
                 } else {
                     inside_near.set(node.inside.then_some(node.near));
                     for position in lo..hi {
-                        let home = all_flags[position as usize] & HAS_HOME != 0;
+                        // In here when its first location is within the radius, else by
+                        // another (below).
                         if !node.inside {
-                            // Without home visits, a document is in only by a location within
-                            // the radius: here when its first one is, else by another (below).
-                            // With them, here when its first location is within the reach.
-                            if !home && node.near > radius {
-                                continue;
-                            }
                             let p = points.at(position).start;
-                            let chord2 = centre.chord2(points.xyz[p]);
-                            let t = if home { reach_t } else { radius_t };
-                            if !(home && node.within_reach) && beyond(p, chord2, t) {
+                            if beyond(p, centre.chord2(points.xyz[p])) {
                                 continue;
                             }
                         }
-                        if mark_only && (node.inside || !home) {
+                        if mark_only {
                             mark(position);
                             continue;
                         }
@@ -887,22 +880,18 @@ pub(crate) fn collect_segment(
                     inside_near.set(None);
                 }
                 // Other locations: their documents unless the first location is within the
-                // radius, or the reach with home visits (then visited above, at the first
-                // location's node).
+                // radius (then visited above, at the first location's node).
                 let (lo, hi) = node.ranges[1];
                 for i in lo as usize..hi as usize {
                     let position = spatial.extra_position[i];
                     let point = spatial.extra_point[i] as usize;
                     let chord2 = || centre.chord2(spatial.extra_xyz[i]);
-                    let home = all_flags[position as usize] & HAS_HOME != 0;
-                    let t = if home { reach_t } else { radius_t };
                     // (Inside the circle, every location is within the radius.)
-                    if !node.inside && ((!home && node.near > radius) || beyond(point, chord2(), t))
-                    {
+                    if !node.inside && beyond(point, chord2()) {
                         continue;
                     }
                     let first = spatial.extra_first[i] as usize;
-                    if !beyond(first, centre.chord2(spatial.extra_first_xyz[i]), t) {
+                    if !beyond(first, centre.chord2(spatial.extra_first_xyz[i])) {
                         // Counted at its first location's node. If that node was a block, the
                         // page saw the document only by its first location: offer it again,
                         // by its nearest (the page takes it once), when this location can
@@ -917,7 +906,7 @@ pub(crate) fn collect_segment(
                         }
                         continue;
                     }
-                    if mark_only && !home {
+                    if mark_only {
                         // (Marking twice is harmless: no need to remember it.)
                         mark(position);
                         continue;
@@ -929,6 +918,10 @@ pub(crate) fn collect_segment(
                 }
             },
         );
+        // `visit` measures each one against its own home-visit distance.
+        home_visitors(cols, reader, centre, radius, &mut |position| {
+            let _ = visit(order[position as usize], position, 0.0, Count::All);
+        });
     }
     // Text matches are often many (a common word, in a dense city): their positions are then
     // gathered and counted after the pass from bit sets, a word (64 documents) at a time, rather
@@ -1064,30 +1057,29 @@ pub(crate) fn collect_segment(
 }
 
 /// The documents that may lie within `radius` of the centre or reach it by home visits (every
-/// document with a location within `reach`, less those with one location, no home visits and
-/// beyond the radius).
+/// document with a location within the radius, and those [`home_visitors`] finds).
 fn within_reach(
     cols: &SegmentColumns,
     reader: &SegmentReader,
     (lat, lon): (f64, f64),
     radius: f64,
-    reach: f64,
 ) -> BitSet {
     let centre = Centre::new(lat, lon);
     let spatial = cols.spatial(reader);
     let points = cols.points(reader);
     let order = cols.in_rank_order(reader);
-    let flags = cols.flags(reader);
     let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
-    let (radius_t, reach_t) = (Threshold::new(radius), Threshold::new(reach));
-    let beyond = |p: usize, chord2: f64, t: Threshold| {
-        centre.beyond(chord2, t, || (points.lat[p], points.lon[p]))
+    let radius_t = Threshold::new(radius);
+    let within_radius = |p: usize| {
+        !centre.beyond(centre.chord2(points.xyz[p]), radius_t, || {
+            (points.lat[p], points.lon[p])
+        })
     };
     within(
         &whole_segment(spatial),
         &centre,
         radius,
-        reach,
+        radius,
         None,
         &mut |node| {
             let (lo, hi) = node.ranges[0];
@@ -1102,31 +1094,91 @@ fn within_reach(
                 return;
             }
             for position in lo..hi {
-                let range = points.at(position);
-                let alone = flags[position as usize] & HAS_HOME == 0 && range.len() == 1;
-                if node.within_reach && !alone {
-                    bits.insert(order[position as usize]);
-                    continue;
-                }
-                if alone && node.near > radius {
-                    continue;
-                }
-                let p = range.start;
-                let chord2 = centre.chord2(points.xyz[p]);
-                if !beyond(p, chord2, radius_t) || (!alone && !beyond(p, chord2, reach_t)) {
+                if within_radius(points.at(position).start) {
                     bits.insert(order[position as usize]);
                 }
             }
             let (lo, hi) = node.ranges[1];
             for i in lo..hi {
-                let point = spatial.extra_point[i as usize] as usize;
-                if !beyond(point, centre.chord2(points.xyz[point]), reach_t) {
+                if within_radius(spatial.extra_point[i as usize] as usize) {
                     bits.insert(order[spatial.extra_position[i as usize] as usize]);
                 }
             }
         },
     );
+    home_visitors(cols, reader, &centre, radius, &mut |position| {
+        bits.insert(order[position as usize]);
+    });
     bits
+}
+
+/// The rank positions of the documents that reach the centre only by their home visits: every
+/// location of theirs beyond `radius`, one within their home-visit distance. Each is found once;
+/// the walk over the radius finds every other document within it.
+///
+/// Only the classes of distances beyond the radius are walked, each as far as its bound (see
+/// [`crate::spatial::HomeAreas`]).
+fn home_visitors(
+    cols: &SegmentColumns,
+    reader: &SegmentReader,
+    centre: &Centre,
+    radius: f64,
+    found: &mut dyn FnMut(u32),
+) {
+    let spatial = cols.spatial(reader);
+    let points = cols.points(reader);
+    let radius_t = Threshold::new(radius);
+    let beyond = |p: usize, chord2: f64, t: Threshold| {
+        centre.beyond(chord2, t, || (points.lat[p], points.lon[p]))
+    };
+    let mut seen: HashSet<u32> = HashSet::new();
+    let areas = cols.home_areas(reader);
+    for class in areas.classes.iter().filter(|c| c.km > radius) {
+        let source = [Source {
+            z: &class.z,
+            ids: Some(&class.point),
+            base: 0,
+            kind: Kind::Extra,
+        }];
+        // Nodes wholly within the class's bound are taken whole, the others split down to small
+        // ones; a node wholly inside the radius holds nothing to find.
+        within(
+            &source,
+            centre,
+            radius,
+            class.km,
+            Some(u32::MAX),
+            &mut |node| {
+                if node.inside {
+                    return;
+                }
+                let (lo, hi) = node.ranges[0];
+                for i in lo as usize..hi as usize {
+                    let home = class.home[i];
+                    if home.km <= radius || node.near > home.km {
+                        continue;
+                    }
+                    let point = class.point[i] as usize;
+                    let chord2 = centre.chord2(points.xyz[point]);
+                    // Beyond its home visits, or within the radius (the walk over it found it).
+                    if beyond(point, chord2, home) || !beyond(point, chord2, radius_t) {
+                        continue;
+                    }
+                    let position = spatial.point_position[point];
+                    let range = points.at(position);
+                    if range.len() > 1 {
+                        let within_radius = |p: usize| {
+                            p != point && !beyond(p, centre.chord2(points.xyz[p]), radius_t)
+                        };
+                        if range.clone().any(within_radius) || !seen.insert(position) {
+                            continue;
+                        }
+                    }
+                    found(position);
+                }
+            },
+        );
+    }
 }
 
 /// Every location of the segment: first locations by rank position, then the others.

@@ -20,7 +20,7 @@ use crate::bits::{RankBits, alive_bits};
 use crate::blocks::{Blocks, ValueLists};
 use crate::error::Result;
 use crate::request::Facet;
-use crate::spatial::{NO_POINT, Spatial, unit_vector};
+use crate::spatial::{HomeAreas, NO_POINT, Spatial, unit_vector};
 use crate::text::facet_field;
 
 /// Columns of one segment.
@@ -66,6 +66,8 @@ pub(crate) struct SegmentColumns {
     names: OnceLock<Strings>,
     /// The locations by Z-order code (see [`Spatial`]).
     spatial: OnceLock<Spatial>,
+    /// The locations of the documents with home visits, by class of distance.
+    home_areas: OnceLock<HomeAreas>,
     /// Per facet slot, each value's locations by Z-order code (nearest first with a filter).
     value_lists: Mutex<HashMap<usize, Arc<ValueLists>>>,
     /// Facet counts of dense quadtree nodes, for the current delete generation.
@@ -134,6 +136,7 @@ impl SegmentColumns {
             ids: OnceLock::new(),
             names: OnceLock::new(),
             spatial: OnceLock::new(),
+            home_areas: OnceLock::new(),
             value_lists: Mutex::default(),
             blocks: Mutex::default(),
             rank_bits: OnceLock::new(),
@@ -347,6 +350,23 @@ impl SegmentColumns {
         })
     }
 
+    /// The locations of the documents with home visits (see [`HomeAreas`]).
+    pub fn home_areas(&self, reader: &SegmentReader) -> &HomeAreas {
+        self.home_areas.get_or_init(|| {
+            let order = self.in_rank_order(reader);
+            let flags = self.flags(reader);
+            HomeAreas::build(
+                self.spatial(reader),
+                &self.points(reader).offsets,
+                |position| {
+                    (flags[position as usize] & HAS_HOME != 0)
+                        .then(|| self.home_visits_km.first(order[position as usize]))
+                        .flatten()
+                },
+            )
+        })
+    }
+
     /// Each value of a facet slot with its documents' locations by Z-order code.
     pub fn value_lists(&self, slot: usize, reader: &SegmentReader) -> Arc<ValueLists> {
         let mut lists = self.value_lists.lock().unwrap_or_else(|e| e.into_inner());
@@ -406,6 +426,7 @@ impl SegmentColumns {
         self.ids()?;
         self.points(reader);
         self.spatial(reader);
+        self.home_areas(reader);
         self.id_ords(reader);
         self.rank_bits(reader);
         self.blocks(reader, 0);

@@ -95,6 +95,84 @@ impl Spatial {
     }
 }
 
+/// The locations of the documents that visit clients at home, apart from the others: such a
+/// document matches a radius when the centre lies within its home-visit distance of it, so a
+/// search would otherwise walk every location within the largest such distance (40 km on the
+/// generated index: sixteen times a 10 km circle), for the few documents of that kind.
+///
+/// They are kept in classes by distance (each at most twice the one before), so that a search
+/// walks only the classes reaching beyond its radius, each as far as its bound.
+pub(crate) struct HomeAreas {
+    pub classes: Vec<HomeClass>,
+}
+
+/// The documents whose home-visit distance lies in `(km / 2, km]` (the first class: `(0, km]`).
+pub(crate) struct HomeClass {
+    /// Every home-visit distance of the class is at most this.
+    pub km: f64,
+    /// Every location of the class's documents, by code: the code, the point and the document's
+    /// home-visit distance (prepared for [`Centre::beyond`]).
+    pub z: Vec<u32>,
+    pub point: Vec<u32>,
+    pub home: Vec<Threshold>,
+}
+
+/// The smallest class bound (km); the bounds double from there.
+const HOME_CLASS_KM: f64 = 5.0;
+
+impl HomeAreas {
+    /// From every location's code (first locations by rank position, then [`Spatial::extra_z`])
+    /// and the home-visit distance at each rank position (`None` or not positive: none).
+    pub fn build(
+        spatial: &Spatial,
+        offsets: &[u32],
+        home_km: impl Fn(u32) -> Option<f64>,
+    ) -> HomeAreas {
+        let class_of = |km: f64| {
+            let mut bound = HOME_CLASS_KM;
+            let mut class = 0;
+            while km > bound && bound.is_finite() {
+                bound *= 2.0;
+                class += 1;
+            }
+            (class, bound)
+        };
+        // (class, code, point, km)
+        let mut entries: Vec<(usize, u32, u32, f64)> = Vec::new();
+        let mut bounds: Vec<f64> = Vec::new();
+        let mut add = |position: u32, z: u32, point: u32| {
+            if let Some(km) = home_km(position).filter(|&km| km > 0.0) {
+                let (class, bound) = class_of(km);
+                if bounds.len() <= class {
+                    bounds.resize(class + 1, f64::NAN);
+                }
+                bounds[class] = bound;
+                entries.push((class, z, point, km));
+            }
+        };
+        for (position, &z) in spatial.z.iter().enumerate() {
+            if z < NO_POINT {
+                add(position as u32, z, offsets[position]);
+            }
+        }
+        for (i, &z) in spatial.extra_z.iter().enumerate() {
+            let point = spatial.extra_point[i];
+            add(spatial.point_position[point as usize], z, point);
+        }
+        entries.sort_unstable_by_key(|e| (e.0, e.1, e.2));
+        let classes = entries
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|class| HomeClass {
+                km: bounds[class[0].0],
+                z: class.iter().map(|e| e.1).collect(),
+                point: class.iter().map(|e| e.2).collect(),
+                home: class.iter().map(|e| Threshold::new(e.3)).collect(),
+            })
+            .collect();
+        HomeAreas { classes }
+    }
+}
+
 /// One sorted array of locations: their codes, and per entry either the rank position of a
 /// document (first locations) or a point (other locations).
 #[derive(Clone, Copy)]
@@ -559,8 +637,6 @@ pub(crate) struct Reached<'a> {
     pub near: f64,
     /// Whether every point of the node is within `inside` of the centre.
     pub inside: bool,
-    /// Whether every point of the node is within `reach` of the centre.
-    pub within_reach: bool,
     /// The node's square (level and Morton prefix), when it is a whole square.
     pub square: Option<(u32, u32)>,
 }
@@ -608,7 +684,6 @@ pub(crate) fn within(
                 ranges: walk.ranges(node.ranges),
                 near: node.bound,
                 inside: is_inside,
-                within_reach,
                 square: Some((node.square.k, node.square.prefix())),
             });
             continue;
@@ -640,6 +715,65 @@ mod tests {
         // Same 1/16° cell: same code above the two lowest levels' bits.
         assert_eq!(a >> 4, b >> 4);
         assert!(z_order(90.0, 180.0) < NO_POINT);
+    }
+
+    #[test]
+    fn home_areas_keep_every_location_in_the_class_of_its_distance() {
+        // Per document (in rank order, by the code of its first location): its locations and
+        // home-visit distance.
+        type Doc = (Vec<(f64, f64)>, Option<f64>);
+        // A class's bound, and per location its document's distance and its point.
+        type Class = (f64, Vec<(f64, f64, f64)>);
+        let mut docs: Vec<Doc> = vec![
+            (vec![(51.5, -0.12)], None),
+            (vec![(40.0, -105.0), (40.1, -105.1)], Some(12.0)),
+            (vec![(48.8, 2.35)], Some(3.0)),
+            (vec![(-33.9, 151.2)], Some(0.0)),
+            (vec![(45.5, -73.6)], Some(40.0)),
+            (vec![(45.6, -73.5)], Some(40.5)),
+        ];
+        docs.sort_by_key(|(points, _)| z_order(points[0].0, points[0].1));
+        let mut offsets = vec![0u32];
+        let (mut lat, mut lon) = (Vec::new(), Vec::new());
+        for (points, _) in &docs {
+            lat.extend(points.iter().map(|p| p.0));
+            lon.extend(points.iter().map(|p| p.1));
+            offsets.push(lat.len() as u32);
+        }
+        let xyz: Vec<_> = lat
+            .iter()
+            .zip(&lon)
+            .map(|(&a, &b)| unit_vector(a, b))
+            .collect();
+        let spatial = Spatial::build(&offsets, &lat, &lon, &xyz);
+        let areas = HomeAreas::build(&spatial, &offsets, |p| docs[p as usize].1);
+        let found: Vec<Class> = areas
+            .classes
+            .iter()
+            .map(|class| {
+                let mut entries: Vec<(f64, f64, f64)> = (0..class.point.len())
+                    .map(|i| {
+                        let p = class.point[i] as usize;
+                        assert_eq!(class.z[i], z_order(lat[p], lon[p]));
+                        (class.home[i].km, lat[p], lon[p])
+                    })
+                    .collect();
+                entries.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+                (class.km, entries)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (5.0, vec![(3.0, 48.8, 2.35)]),
+                (20.0, vec![(12.0, 40.0, -105.0), (12.0, 40.1, -105.1)]),
+                (40.0, vec![(40.0, 45.5, -73.6)]),
+                (80.0, vec![(40.5, 45.6, -73.5)]),
+            ]
+        );
+        for class in &areas.classes {
+            assert!(class.z.is_sorted());
+        }
     }
 
     #[test]
