@@ -339,12 +339,16 @@ pub(crate) fn collect_segment(
 
     // Candidate documents from the geo cells.
     let mut geo_docs: Option<BitSet> = None;
+    // Whether the walks have measured every candidate against the radius already (so `visit`
+    // measures a distance only for a page by distance).
+    let mut area_exact = radius_walk;
     if radius_walk {
         // Candidates come from the walk below.
     } else if let (Some((lat, lon)), Some(radius), None) = (plan.center, plan.radius_km, selective)
     {
         // Text and a radius: the documents within reach, from the same walk.
         geo_docs = Some(within_reach(cols, reader, (lat, lon), radius));
+        area_exact = true;
     } else if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
         let cells = covering_cells(&circle_boxes(lat, lon, radius));
         geo_docs = cells_docset(reader, fields, &cells)?;
@@ -564,15 +568,15 @@ pub(crate) fn collect_segment(
         // alone puts it beyond the radius (or home-visit reach) and beyond the page's worst
         // hit is skipped (the great-circle distance is at least R * |delta latitude|).
         let mut distance = None;
-        // Wholly inside the radius (no box): the distance only matters to the page, and not at
-        // all once the node lies beyond the page's worst hit.
+        // Known to be within the radius (no box): the distance only matters to a page by
+        // distance, and not at all once the document's node lies beyond its worst hit.
         let unneeded = plan.bbox.is_none()
-            && inside_near.get().is_some_and(|near| {
+            && (inside_near.get().is_some_and(|near| {
                 plan.sort != Sort::Distance
                     || window == 0
                     || excluded
                     || page_worst(&heap).is_some_and(|w| near > w)
-            });
+            }) || (area_exact && (plan.sort != Sort::Distance || window == 0 || excluded)));
         if let Some(points) = points.filter(|_| !unneeded) {
             let rows = points.at(position);
             if let Some(bbox) = &plan.bbox
