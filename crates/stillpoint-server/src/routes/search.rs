@@ -99,7 +99,15 @@ async fn invalid(state: &AppState, parsed: SearchQuery) -> Problem {
 
 fn render(response: &SearchResponse, format: Format) -> Response {
     match format {
-        Format::Json => axum::Json(response).into_response(),
+        Format::Json => {
+            // A page of twenty is some 35 KB: written into a buffer sized for it, not grown by
+            // doubling from axum's 128 bytes (each growth a copy of everything written).
+            let mut body = Vec::with_capacity(16 * 1024 + 1536 * response.hits.len());
+            match serde_json::to_writer(&mut body, response) {
+                Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+                Err(err) => Problem::internal(&err).into_response(),
+            }
+        }
         Format::Csv => match formats::csv(response) {
             Ok(body) => (
                 [
