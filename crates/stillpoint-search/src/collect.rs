@@ -324,7 +324,12 @@ pub(crate) fn collect_segment(
             for value in &group.values {
                 freq += u64::from(inverted.doc_freq(&Term::from_field_text(field, value))?);
             }
-            if freq < u64::from(max_doc) / 4 && selective.is_none_or(|(f, _)| freq < f) {
+            // With a radius, the walk over it competes: the postings pay only for a value held
+            // by few (measured on the 1M index, 25 km at New York: the postings of a value held
+            // by 4.6% of practitioners cost 30% less than the walk, those of one held by 17%
+            // nearly twice as much).
+            let share = if plan.radius_km.is_some() { 16 } else { 4 };
+            if freq < u64::from(max_doc) / share && selective.is_none_or(|(f, _)| freq < f) {
                 selective = Some((freq, i));
             }
         }
