@@ -1149,8 +1149,9 @@ fn home_visitors(
             base: 0,
             kind: Kind::Extra,
         }];
-        // Nodes wholly within the class's bound are taken whole, the others split down to small
-        // ones; a node wholly inside the radius holds nothing to find.
+        // Nodes wholly within the class's bound are taken whole (no node is dense enough to be
+        // split for its own sake: `u32::MAX`), the others split down to small ones; a node
+        // wholly inside the radius holds nothing to find.
         within(
             &source,
             centre,
