@@ -128,26 +128,19 @@ impl HomeAreas {
         offsets: &[u32],
         home_km: impl Fn(u32) -> Option<f64>,
     ) -> HomeAreas {
+        // Class `c` holds the distances up to `HOME_CLASS_KM * 2^c`.
         let class_of = |km: f64| {
-            let mut bound = HOME_CLASS_KM;
             let mut class = 0;
-            while km > bound && bound.is_finite() {
-                bound *= 2.0;
+            while km > HOME_CLASS_KM * 2f64.powi(class) && class < 64 {
                 class += 1;
             }
-            (class, bound)
+            class
         };
         // (class, code, point, km)
-        let mut entries: Vec<(usize, u32, u32, f64)> = Vec::new();
-        let mut bounds: Vec<f64> = Vec::new();
+        let mut entries: Vec<(i32, u32, u32, f64)> = Vec::new();
         let mut add = |position: u32, z: u32, point: u32| {
             if let Some(km) = home_km(position).filter(|&km| km > 0.0) {
-                let (class, bound) = class_of(km);
-                if bounds.len() <= class {
-                    bounds.resize(class + 1, f64::NAN);
-                }
-                bounds[class] = bound;
-                entries.push((class, z, point, km));
+                entries.push((class_of(km), z, point, km));
             }
         };
         for (position, &z) in spatial.z.iter().enumerate() {
@@ -163,7 +156,7 @@ impl HomeAreas {
         let classes = entries
             .chunk_by(|a, b| a.0 == b.0)
             .map(|class| HomeClass {
-                km: bounds[class[0].0],
+                km: HOME_CLASS_KM * 2f64.powi(class[0].0),
                 z: class.iter().map(|e| e.1).collect(),
                 point: class.iter().map(|e| e.2).collect(),
                 home: class.iter().map(|e| Threshold::new(e.3)).collect(),
