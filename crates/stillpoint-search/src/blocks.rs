@@ -7,18 +7,18 @@
 //!   node wholly inside the circle at once instead of counting its documents one by one.
 
 use crate::columns::{Multi, untag};
-use crate::spatial::{Kind, NO_POINT, Source, Spatial};
+use crate::spatial::{Kind, NO_POINT, SampledCodes, Source, Spatial};
 
 /// Each value of one facet slot with the locations of the documents holding it.
 pub(crate) struct ValueLists {
     /// Per ordinal, the range of its first locations in `first_*`.
     first_offsets: Vec<u32>,
-    first_z: Vec<u32>,
+    first_z: SampledCodes,
     /// Rank positions, in rank order.
     first_positions: Vec<u32>,
     /// Per ordinal, the range of its other locations in `extra_*`.
     extra_offsets: Vec<u32>,
-    extra_z: Vec<u32>,
+    extra_z: SampledCodes,
     extra_points: Vec<u32>,
 }
 
@@ -63,10 +63,10 @@ impl ValueLists {
         };
         ValueLists {
             first_offsets: offsets(&mut first.iter().map(|e| e.0)),
-            first_z: first.iter().map(|&(_, p)| spatial.z[p as usize]).collect(),
+            first_z: SampledCodes::new(first.iter().map(|&(_, p)| spatial.z[p as usize]).collect()),
             first_positions: first.iter().map(|e| e.1).collect(),
             extra_offsets: offsets(&mut extra.iter().map(|e| e.0)),
-            extra_z: extra.iter().map(|e| e.1).collect(),
+            extra_z: SampledCodes::new(extra.iter().map(|e| e.1).collect()),
             extra_points: extra.iter().map(|e| e.2).collect(),
         }
     }
@@ -84,13 +84,13 @@ impl ValueLists {
         );
         [
             Source {
-                z: &self.first_z[a..b],
+                z: self.first_z.range(a..b),
                 ids: Some(&self.first_positions[a..b]),
                 base: 0,
                 kind: Kind::First,
             },
             Source {
-                z: &self.extra_z[c..d],
+                z: self.extra_z.range(c..d),
                 ids: Some(&self.extra_points[c..d]),
                 base: 0,
                 kind: Kind::Extra,

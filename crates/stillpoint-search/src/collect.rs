@@ -805,7 +805,7 @@ pub(crate) fn collect_segment(
                 return;
             }
             let node_docs = Source {
-                z: &spatial.z[lo as usize..hi as usize],
+                z: spatial.z.range(lo as usize..hi as usize),
                 ids: None,
                 base: lo,
                 kind: Kind::First,
@@ -1144,7 +1144,7 @@ fn home_visitors(
     let areas = cols.home_areas(reader);
     for class in areas.classes.iter().filter(|c| c.km > radius) {
         let source = [Source {
-            z: &class.z,
+            z: class.z.all(),
             ids: Some(&class.point),
             base: 0,
             kind: Kind::Extra,
@@ -1195,13 +1195,13 @@ fn home_visitors(
 fn whole_segment(spatial: &Spatial) -> [Source<'_>; 2] {
     [
         Source {
-            z: &spatial.z,
+            z: spatial.z.all(),
             ids: None,
             base: 0,
             kind: Kind::First,
         },
         Source {
-            z: &spatial.extra_z,
+            z: spatial.extra_z.all(),
             ids: Some(&spatial.extra_point),
             base: 0,
             kind: Kind::Extra,
