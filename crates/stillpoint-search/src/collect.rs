@@ -310,9 +310,21 @@ pub(crate) fn collect_segment(
     // A selective facet filter narrows the candidates through its postings, when that facet's
     // counts are not needed from this pass (a document failing only that filter would be
     // missed).
+    // Otherwise, without text and with nothing geographic but a centre, the total and the counts
+    // come from the bit sets over the whole segment (see `bits`), and the page from the
+    // documents passing them: a walk from the centre or down the name order that stops once the
+    // page is full, or else every one of them (no row is read for a document that fails).
+    // The cheap listings of everything stay below.
+    let listing = !nearest_possible
+        && weight.is_none()
+        && plan.radius_km.is_none()
+        && plan.bbox.is_none()
+        && plan.fee_max.is_none()
+        && plan.association.is_none()
+        && !(unconstrained && plan.groups.is_empty() && (window == 0 || plan.sort == Sort::Name));
     let max_doc = reader.max_doc();
     let mut selective: Option<(u64, usize)> = None;
-    if weight.is_none() && !nearest_possible {
+    if weight.is_none() && !nearest_possible && !listing {
         for (i, group) in plan.groups.iter().enumerate() {
             let counted = group_count_slot[i].is_some_and(|s| count_columns[s]);
             if counted {
@@ -692,24 +704,28 @@ pub(crate) fn collect_segment(
         }
         offer(&mut heap, doc, position, score, distance)
     };
-    let nearest_done = nearest_possible && {
+    // The page nearest first: a walk outward from the centre over the locations of facet filter
+    // `group`'s selected values (of every document without one) that visits each document as
+    // `count`, until no other can enter the page; those without a location follow when it
+    // could not stop.
+    let walk_nearest = |group: Option<usize>, count: Count| {
         let centre = centre.as_ref().expect("checked");
         let spatial = cols.spatial(reader);
         let points = points.expect("a centre reads the points");
         let order = cols.in_rank_order(reader);
         let lists;
         let mut sources: Vec<Source<'_>> = Vec::new();
-        match groups.first() {
+        match group {
             None => sources.extend(whole_segment(spatial)),
-            Some(group) => {
-                lists = cols.value_lists(group.slot, reader);
-                for &ord in &group.selected {
+            Some(g) => {
+                lists = cols.value_lists(groups[g].slot, reader);
+                for &ord in &groups[g].selected {
                     sources.extend(lists.sources(ord));
                 }
             }
         }
         // A document is listed once per location (and per value): visited at its first.
-        let several_values = groups.first().is_some_and(|g| g.selected.len() > 1);
+        let several_values = group.is_some_and(|g| groups[g].selected.len() > 1);
         let mut seen: HashSet<u32> = HashSet::new();
         let stopped = nearest(
             &sources,
@@ -727,7 +743,7 @@ pub(crate) fn collect_segment(
                 if (several_values || points.at(position).len() > 1) && !seen.insert(position) {
                     return;
                 }
-                let _ = visit(order[position as usize], position, 0.0, Count::All);
+                let _ = visit(order[position as usize], position, 0.0, count);
             },
             &|| page_worst(&heap_cell.borrow()),
         );
@@ -735,9 +751,12 @@ pub(crate) fn collect_segment(
             // Every located document of the filter was seen: those without a location follow.
             let located = spatial.z.partition_point(|&z| z < NO_POINT);
             for (position, &doc) in order.iter().enumerate().skip(located) {
-                let _ = visit(doc, position as u32, 0.0, Count::All);
+                let _ = visit(doc, position as u32, 0.0, count);
             }
         }
+    };
+    let nearest_done = nearest_possible && {
+        walk_nearest(groups.first().map(|_| 0), Count::All);
         total.set(match plan.groups.first() {
             None => u64::from(reader.num_docs()),
             // One value: the cached count of live documents holding it.
@@ -750,6 +769,73 @@ pub(crate) fn collect_segment(
             }
             Some(group) => filter_count(reader, fields, plan, group)?,
         });
+        true
+    };
+    let listing_done = listing && {
+        let bits = cols.rank_bits(reader);
+        let alive = cols.alive_bits(reader);
+        let filters = Filters {
+            alive: alive.as_deref(),
+            flag_mask,
+            groups: &group_values,
+        };
+        let range = Range::new(0, max_doc);
+        let mut masks = RangeMasks::default();
+        masks.fill(bits, &range, filters);
+        if counting {
+            bits.count_range(
+                &range,
+                &mut masks,
+                selection_of(bits),
+                &mut flat.borrow_mut(),
+            );
+        }
+        let matching = u64::from(masks.total());
+        total.set(matching);
+        if window > 0 {
+            // A walk visits documents that fail the filters too: down the name order, about
+            // `window * max_doc / matching` of them before the page is full. Beyond the
+            // number passing, taking those is cheaper. (A cursor's page starts deep in the
+            // order: those too.)
+            let walk = plan.cursor.is_none()
+                && match plan.sort {
+                    Sort::Distance => true,
+                    Sort::Name => matching * matching >= window as u64 * u64::from(max_doc),
+                    Sort::Relevance => false,
+                };
+            *passing.borrow_mut() = Some(bits_filters());
+            if walk && plan.sort == Sort::Distance {
+                // Over the locations of the filter fewest hold.
+                let held = |g: usize| -> u64 {
+                    let counts = cols.all_counts(groups[g].slot, reader);
+                    let held = groups[g].selected.iter();
+                    held.map(|&ord| u64::from(counts.get(ord as usize).copied().unwrap_or(0)))
+                        .sum()
+                };
+                walk_nearest((0..groups.len()).min_by_key(|&g| held(g)), Count::Nothing);
+            } else if walk {
+                let rank = cols.rank(reader);
+                let mut taken = 0;
+                for &doc in cols.by_name(reader) {
+                    if taken >= window {
+                        break;
+                    }
+                    if visit(doc, rank[doc as usize], 0.0, Count::Nothing) {
+                        taken += 1;
+                    }
+                }
+            } else {
+                let order = cols.in_rank_order(reader);
+                for (k, &word) in masks.all.iter().enumerate() {
+                    let mut word = word;
+                    while word != 0 {
+                        let position = (k * 64) as u32 + word.trailing_zeros();
+                        let _ = visit(order[position as usize], position, 0.0, Count::Passing);
+                        word &= word - 1;
+                    }
+                }
+            }
+        }
         true
     };
     if !nearest_done && radius_walk {
@@ -937,7 +1023,8 @@ pub(crate) fn collect_segment(
     // than row by row. That pays when the matches are dense in the words they fall in: a word
     // costs about as much as six rows (a row holds some twenty values; the bit sets, a hundred
     // frequent ones).
-    let defer_possible = !nearest_done && !radius_walk && scorer.is_some() && counting;
+    let defer_possible =
+        !nearest_done && !listing_done && !radius_walk && scorer.is_some() && counting;
     let defer_if_dense = |matches: &[(u32, DocId, f32)]| {
         let words = matches.chunk_by(|a, b| a.0 / 64 == b.0 / 64).count();
         if defer_possible && matches.len() >= 6 * words {
@@ -945,7 +1032,7 @@ pub(crate) fn collect_segment(
             *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
         }
     };
-    if nearest_done || radius_walk {
+    if nearest_done || listing_done || radius_walk {
         // The page and the total are known.
     } else {
         match (geo_docs, scorer.as_mut()) {
