@@ -18,6 +18,8 @@
 //! at once: as one set per value, each value's word was a cache miss of its own, and counting
 //! the marked words of a circle's edge cost twice as much.
 
+use std::sync::Arc;
+
 use crate::columns::{Multi, untag};
 
 /// A value's positions: a bit set when frequent (its column among the frequent values' sets),
@@ -198,7 +200,7 @@ impl RankBits {
                         ValueBits::Sparse(list) => {
                             let from = list.partition_point(|&p| p < lo);
                             for &p in list[from..].iter().take_while(|&&p| p < hi) {
-                                if test(mask, p as usize) {
+                                if is_set(mask, p as usize) {
                                     held[at(p)] |= 1 << (p % 64);
                                 }
                             }
@@ -368,12 +370,12 @@ impl RankBits {
         let p = position as usize;
         let mut flags = filters.flag_mask;
         while flags != 0 {
-            if !test(&self.flags[flags.trailing_zeros() as usize], p) {
+            if !is_set(&self.flags[flags.trailing_zeros() as usize], p) {
                 return false;
             }
             flags &= flags - 1;
         }
-        filters.alive.is_none_or(|a| test(a, p))
+        filters.alive.is_none_or(|a| is_set(a, p))
             && filters
                 .groups
                 .iter()
@@ -416,7 +418,7 @@ fn gallop<T>(list: &[T], from: usize, before: impl Fn(&T) -> bool) -> usize {
     lo + list[lo..hi].partition_point(before)
 }
 
-fn test(bits: &[u64], position: usize) -> bool {
+pub(crate) fn is_set(bits: &[u64], position: usize) -> bool {
     bits[position / 64] & (1 << (position % 64)) != 0
 }
 
@@ -429,6 +431,40 @@ pub(crate) fn alive_bits(order: &[u32], is_deleted: &dyn Fn(u32) -> bool) -> Box
         }
     }
     bits.into_boxed_slice()
+}
+
+/// Whether any of the positions `lo..hi` is set in `bits`.
+pub(crate) fn any_set(bits: &[u64], lo: u32, hi: u32) -> bool {
+    if lo >= hi {
+        return false;
+    }
+    let (w0, w1) = (lo as usize / 64, (hi as usize - 1) / 64);
+    let head = !0u64 << (lo % 64);
+    let tail = !0u64 >> (63 - (hi - 1) % 64);
+    if w0 == w1 {
+        return bits[w0] & head & tail != 0;
+    }
+    bits[w0] & head != 0 || bits[w0 + 1..w1].iter().any(|&w| w != 0) || bits[w1] & tail != 0
+}
+
+/// The positions whose lowest fee (`fees`, per rank position) is at most `max`, among those of
+/// `alive` (every position without it).
+pub(crate) fn fee_within(fees: &[f64], max: f64, alive: Option<&[u64]>) -> Arc<[u64]> {
+    let mut bits: Vec<u64> = fees
+        .chunks(64)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .enumerate()
+                .fold(0u64, |word, (i, &fee)| word | (u64::from(fee <= max) << i))
+        })
+        .collect();
+    if let Some(alive) = alive {
+        for (b, a) in bits.iter_mut().zip(alive) {
+            *b &= a;
+        }
+    }
+    bits.into()
 }
 
 /// A range of rank positions and the words that cover it.
@@ -690,5 +726,33 @@ mod tests {
                 assert_eq!(count as usize, want, "{lo}..{hi} {i}");
             }
         }
+    }
+
+    #[test]
+    fn any_set_agrees_with_testing_each_position() {
+        let mut bits = vec![0u64; 4];
+        for p in [3usize, 64, 130, 191, 255] {
+            bits[p / 64] |= 1 << (p % 64);
+        }
+        for lo in 0..256u32 {
+            for hi in lo..=256u32 {
+                let want = (lo..hi).any(|p| is_set(&bits, p as usize));
+                assert_eq!(any_set(&bits, lo, hi), want, "{lo}..{hi}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_fee_limit_keeps_the_live_positions_with_a_fee_within_it() {
+        let fees: Vec<f64> = (0..130)
+            .map(|p| if p % 5 == 0 { f64::NAN } else { p as f64 })
+            .collect();
+        let alive = alive_bits(&(0..130).collect::<Vec<u32>>(), &|p| p % 7 == 0);
+        let within = fee_within(&fees, 100.0, Some(&alive));
+        for p in 0..130usize {
+            let want = p % 5 != 0 && p <= 100 && p % 7 != 0;
+            assert_eq!(is_set(&within, p), want, "position {p}");
+        }
+        assert!(is_set(&fee_within(&fees, 100.0, None), 7));
     }
 }

@@ -12,6 +12,7 @@
 use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
+use std::sync::Arc;
 
 use stillpoint_index::Fields;
 use stillpoint_index::tantivy::columnar::{StrColumn, TermOrdHit};
@@ -21,7 +22,7 @@ use stillpoint_index::tantivy::{
     BitSet, DocId, DocSet, InvertedIndexReader, SegmentReader, TERMINATED, Term,
 };
 
-use crate::bits::{Filters, Range, RangeMasks, RankBits};
+use crate::bits::{Filters, Range, RangeMasks, RankBits, any_set, fee_within, is_set};
 use crate::columns::{
     FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
 };
@@ -31,7 +32,7 @@ use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells};
 use crate::plan::Plan;
 use crate::request::{Facet, Sort};
 use crate::spatial::{
-    Centre, Kind, NO_POINT, Source, Spatial, Threshold, ThresholdMemo, nearest, within,
+    Centre, Kind, NO_POINT, Source, Spatial, Threshold, ThresholdMemo, Wanted, nearest, within,
 };
 use crate::text::facet_field;
 
@@ -319,7 +320,6 @@ pub(crate) fn collect_segment(
         && weight.is_none()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
-        && plan.fee_max.is_none()
         && plan.association.is_none()
         && !(unconstrained && plan.groups.is_empty() && (window == 0 || plan.sort == Sort::Name));
     let max_doc = reader.max_doc();
@@ -497,9 +497,9 @@ pub(crate) fn collect_segment(
     // With bit sets: whether the document at a rank position passes every filter.
     type Passes<'a> = Box<dyn Fn(u32) -> bool + 'a>;
     let passing: RefCell<Option<Passes<'_>>> = RefCell::new(None);
-    let bits_filters = || -> Passes<'_> {
+    // (`alive`: the documents a page may take besides the flags and facet filters.)
+    let bits_filters = |alive: Option<Arc<[u64]>>| -> Passes<'_> {
         let bits = cols.rank_bits(reader);
-        let alive = cols.alive_bits(reader);
         let values = group_values.clone();
         Box::new(move |position| {
             bits.passes(
@@ -708,7 +708,9 @@ pub(crate) fn collect_segment(
     // `group`'s selected values (of every document without one) that visits each document as
     // `count`, until no other can enter the page; those without a location follow when it
     // could not stop.
-    let walk_nearest = |group: Option<usize>, count: Count| {
+    // (`passing_positions`: those passing every filter, when the walk visits them as
+    // `Count::Nothing`.)
+    let walk_nearest = |group: Option<usize>, count: Count, passing_positions: Option<&[u64]>| {
         let centre = centre.as_ref().expect("checked");
         let spatial = cols.spatial(reader);
         let points = points.expect("a centre reads the points");
@@ -727,6 +729,12 @@ pub(crate) fn collect_segment(
         // A document is listed once per location (and per value): visited at its first.
         let several_values = group.is_some_and(|g| groups[g].selected.len() > 1);
         let mut seen: HashSet<u32> = HashSet::new();
+        let position_of = |kind: Kind, id: u32| match kind {
+            Kind::First => id,
+            Kind::Extra => spatial.point_position[id as usize],
+        };
+        let keep_calls = Cell::new(0u32);
+        let extra_passing: OnceCell<Vec<u64>> = OnceCell::new();
         let stopped = nearest(
             &sources,
             centre,
@@ -735,11 +743,48 @@ pub(crate) fn collect_segment(
                 Kind::First => points.at(id).start,
                 Kind::Extra => id as usize,
             },
+            // With the positions passing every filter: the documents failing them are skipped
+            // unread, and so are the nodes of the segment's first locations none of which
+            // passes, unsplit. So are those of its other locations once the walk has met more
+            // documents than a 64th of them (their bits, made then, cost a read of each: a
+            // filter nearly no one passes near the centre would otherwise walk them all).
+            Wanted {
+                entry: &|kind, id| {
+                    passing_positions.is_none_or(|mask| {
+                        keep_calls.set(keep_calls.get() + 1);
+                        is_set(mask, position_of(kind, id) as usize)
+                    })
+                },
+                range: &|source, lo, hi| {
+                    let s = &sources[source];
+                    let Some(mask) = passing_positions else {
+                        return true;
+                    };
+                    match (s.ids, s.kind) {
+                        (None, Kind::First) => any_set(mask, s.base + lo, s.base + hi),
+                        (Some(_), Kind::Extra)
+                            if group.is_none()
+                                && keep_calls.get() as usize
+                                    > spatial.extra_position.len() / 64 =>
+                        {
+                            let extra = extra_passing.get_or_init(|| {
+                                let mut bits =
+                                    vec![0u64; spatial.extra_position.len().div_ceil(64)];
+                                for (i, &position) in spatial.extra_position.iter().enumerate() {
+                                    if is_set(mask, position as usize) {
+                                        bits[i / 64] |= 1 << (i % 64);
+                                    }
+                                }
+                                bits
+                            });
+                            any_set(extra, lo, hi)
+                        }
+                        _ => true,
+                    }
+                },
+            },
             &mut |found| {
-                let position = match found.kind {
-                    Kind::First => found.id,
-                    Kind::Extra => spatial.point_position[found.id as usize],
-                };
+                let position = position_of(found.kind, found.id);
                 if (several_values || points.at(position).len() > 1) && !seen.insert(position) {
                     return;
                 }
@@ -756,7 +801,7 @@ pub(crate) fn collect_segment(
         }
     };
     let nearest_done = nearest_possible && {
-        walk_nearest(groups.first().map(|_| 0), Count::All);
+        walk_nearest(groups.first().map(|_| 0), Count::All, None);
         total.set(match plan.groups.first() {
             None => u64::from(reader.num_docs()),
             // One value: the cached count of live documents holding it.
@@ -773,7 +818,15 @@ pub(crate) fn collect_segment(
     };
     let listing_done = listing && {
         let bits = cols.rank_bits(reader);
-        let alive = cols.alive_bits(reader);
+        // A fee filter joins the live documents as those a page may take.
+        let alive = match plan.fee_max {
+            None => cols.alive_bits(reader),
+            Some(max) => Some(fee_within(
+                cols.fees(reader),
+                max,
+                cols.alive_bits(reader).as_deref(),
+            )),
+        };
         let filters = Filters {
             alive: alive.as_deref(),
             flag_mask,
@@ -797,13 +850,13 @@ pub(crate) fn collect_segment(
             // `window * max_doc / matching` of them before the page is full. Beyond the
             // number passing, taking those is cheaper. (A cursor's page starts deep in the
             // order: those too.)
+            *passing.borrow_mut() = Some(bits_filters(alive.clone()));
             let walk = plan.cursor.is_none()
                 && match plan.sort {
                     Sort::Distance => true,
                     Sort::Name => matching * matching >= window as u64 * u64::from(max_doc),
                     Sort::Relevance => false,
                 };
-            *passing.borrow_mut() = Some(bits_filters());
             if walk && plan.sort == Sort::Distance {
                 // Over the locations of the filter fewest hold.
                 let held = |g: usize| -> u64 {
@@ -812,7 +865,8 @@ pub(crate) fn collect_segment(
                     held.map(|&ord| u64::from(counts.get(ord as usize).copied().unwrap_or(0)))
                         .sum()
                 };
-                walk_nearest((0..groups.len()).min_by_key(|&g| held(g)), Count::Nothing);
+                let group = (0..groups.len()).min_by_key(|&g| held(g));
+                walk_nearest(group, Count::Nothing, Some(&masks.all));
             } else if walk {
                 let rank = cols.rank(reader);
                 let mut taken = 0;
@@ -871,7 +925,7 @@ pub(crate) fn collect_segment(
             // the circle's edge, in nodes too small to take whole) are counted from the same
             // sets after the walk: the walk only marks those within the circle. (So are they
             // when the nodes' counts are precomputed.)
-            *passing.borrow_mut() = Some(bits_filters());
+            *passing.borrow_mut() = Some(bits_filters(cols.alive_bits(reader)));
             *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
         }
         let page_memo = ThresholdMemo::default();
@@ -901,6 +955,7 @@ pub(crate) fn collect_segment(
                 centre,
                 points,
                 &|_, position| points.at(position).start,
+                Wanted::ALL,
                 &mut |found| {
                     if let Some(count) = take(found.id) {
                         let _ = visit(order[found.id as usize], found.id, 0.0, count);
@@ -1028,7 +1083,7 @@ pub(crate) fn collect_segment(
     let defer_if_dense = |matches: &[(u32, DocId, f32)]| {
         let words = matches.chunk_by(|a, b| a.0 / 64 == b.0 / 64).count();
         if defer_possible && matches.len() >= 6 * words {
-            *passing.borrow_mut() = Some(bits_filters());
+            *passing.borrow_mut() = Some(bits_filters(cols.alive_bits(reader)));
             *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
         }
     };

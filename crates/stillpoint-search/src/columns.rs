@@ -53,6 +53,8 @@ pub(crate) struct SegmentColumns {
     by_name: OnceLock<Vec<DocId>>,
     /// Per rank position, the flag columns as bits (see [`flag_bits`]).
     flags: OnceLock<Vec<u16>>,
+    /// Per rank position, the document's lowest fee (NaN without one).
+    fees: OnceLock<Vec<f64>>,
     /// Per rank position, the ordinal of the document's id.
     id_ords: OnceLock<Vec<u32>>,
     /// Per facet slot, every value of its column in ordinal order (the dictionaries are
@@ -132,6 +134,7 @@ impl SegmentColumns {
             all_counts: Mutex::default(),
             by_name: OnceLock::new(),
             flags: OnceLock::new(),
+            fees: OnceLock::new(),
             id_ords: OnceLock::new(),
             terms: Default::default(),
             ids: OnceLock::new(),
@@ -295,6 +298,17 @@ impl SegmentColumns {
     /// Per rank position, the flag columns as bits: for flag `i` (see [`flag_bits`]), bit `2i`
     /// when it holds 1 and bit `2i + 1` when it holds 0 (neither without a value), and
     /// [`HAS_HOME`] when the home-visit distance is positive.
+    /// Per rank position, the document's lowest fee (NaN without one): a fee filter over the
+    /// whole segment reads them front to back.
+    pub fn fees(&self, reader: &SegmentReader) -> &[f64] {
+        self.fees.get_or_init(|| {
+            self.in_rank_order(reader)
+                .iter()
+                .map(|&doc| self.fee_min.first(doc).unwrap_or(f64::NAN))
+                .collect()
+        })
+    }
+
     pub fn flags(&self, reader: &SegmentReader) -> &[u16] {
         self.flags.get_or_init(|| {
             let columns = [
@@ -431,6 +445,7 @@ impl SegmentColumns {
         self.id_ords(reader);
         self.rank_bits(reader);
         self.alive_bits(reader);
+        self.fees(reader);
         self.all_counts(0, reader);
         // A listing by name without a query.
         self.by_name(reader);

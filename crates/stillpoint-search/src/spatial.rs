@@ -660,15 +660,34 @@ pub(crate) struct Found {
     pub id: u32,
 }
 
+/// Which entries a [`nearest`] walk wants.
+pub(crate) struct Wanted<'a> {
+    /// Whether an entry is wanted at all (asked before its location is read: a filter most
+    /// entries fail then costs little).
+    pub entry: &'a dyn Fn(Kind, u32) -> bool,
+    /// Whether any of a source's entries `lo..hi` may be (a node none of whose entries is
+    /// wanted is dropped unsplit).
+    pub range: &'a dyn Fn(usize, u32, u32) -> bool,
+}
+
+impl Wanted<'_> {
+    pub const ALL: Wanted<'static> = Wanted {
+        entry: &|_, _| true,
+        range: &|_, _, _| true,
+    };
+}
+
 /// Best-first over the sources' locations in increasing distance from the centre. `point` gives
-/// an entry's location (an index into `points`); `visit` is called for entries nearest first (by node); `worst` is the distance
-/// beyond which nothing more is wanted (the page's worst hit once it is full). Returns whether
-/// the walk stopped because of `worst` (rather than by running out of locations).
+/// an entry's location (an index into `points`); `visit` is called for the entries `wanted`
+/// nearest first (by node); `worst` is the distance beyond which nothing more is wanted (the
+/// page's worst hit once it is full). Returns whether the walk stopped because of `worst`
+/// (rather than by running out of locations).
 pub(crate) fn nearest(
     sources: &[Source<'_>],
     centre: &Centre,
     points: &Points,
     point: &dyn Fn(Kind, u32) -> usize,
+    wanted: Wanted<'_>,
     visit: &mut dyn FnMut(Found),
     worst: &dyn Fn() -> Option<f64>,
 ) -> bool {
@@ -678,6 +697,17 @@ pub(crate) fn nearest(
         if worst().is_some_and(|w| node.bound > w) {
             return true;
         }
+        let mut any = false;
+        for source in 0..sources.len() {
+            let (lo, hi) = &mut walk.arena[node.ranges + source];
+            if lo < hi && !(wanted.range)(source, *lo, *hi) {
+                *hi = *lo;
+            }
+            any |= lo < hi;
+        }
+        if !any {
+            continue;
+        }
         if node.square.k == 0 || walk.size(node.ranges) <= LEAF {
             // A small node's entries are visited at once, in any order: the page keeps the
             // best whatever the order, and every entry left in the queue is farther than the
@@ -686,6 +716,9 @@ pub(crate) fn nearest(
                 let s = &sources[source];
                 for i in lo..hi {
                     let id = s.id(i);
+                    if !(wanted.entry)(s.kind, id) {
+                        continue;
+                    }
                     if let Some(w) = worst() {
                         let p = point(s.kind, id);
                         let chord2 = centre.chord2(points.xyz[p]);
