@@ -308,9 +308,6 @@ pub(crate) fn collect_segment(
         && !plan.require_verified()
         && plan.association.is_none()
         && plan.groups.len() <= 1;
-    // A selective facet filter narrows the candidates through its postings, when that facet's
-    // counts are not needed from this pass (a document failing only that filter would be
-    // missed).
     // Otherwise, without text and with nothing geographic but a centre, the total and the counts
     // come from the bit sets over the whole segment (see `bits`), and the page from the
     // documents passing them: a walk from the centre or down the name order that stops once the
@@ -322,6 +319,9 @@ pub(crate) fn collect_segment(
         && plan.bbox.is_none()
         && plan.association.is_none()
         && !(unconstrained && plan.groups.is_empty() && (window == 0 || plan.sort == Sort::Name));
+    // A selective facet filter narrows the candidates through its postings, when that facet's
+    // counts are not needed from this pass (a document failing only that filter would be
+    // missed).
     let max_doc = reader.max_doc();
     let mut selective: Option<(u64, usize)> = None;
     if weight.is_none() && !nearest_possible && !listing {
