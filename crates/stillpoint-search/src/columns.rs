@@ -295,9 +295,6 @@ impl SegmentColumns {
         })
     }
 
-    /// Per rank position, the flag columns as bits: for flag `i` (see [`flag_bits`]), bit `2i`
-    /// when it holds 1 and bit `2i + 1` when it holds 0 (neither without a value), and
-    /// [`HAS_HOME`] when the home-visit distance is positive.
     /// Per rank position, the document's lowest fee (NaN without one): a fee filter over the
     /// whole segment reads them front to back.
     pub fn fees(&self, reader: &SegmentReader) -> &[f64] {
@@ -309,6 +306,9 @@ impl SegmentColumns {
         })
     }
 
+    /// Per rank position, the flag columns as bits: for flag `i` (see [`flag_bits`]), bit `2i`
+    /// when it holds 1 and bit `2i + 1` when it holds 0 (neither without a value), and
+    /// [`HAS_HOME`] when the home-visit distance is positive.
     pub fn flags(&self, reader: &SegmentReader) -> &[u16] {
         self.flags.get_or_init(|| {
             let columns = [
