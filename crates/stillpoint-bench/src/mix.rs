@@ -177,7 +177,12 @@ fn peak_rss_mb() -> Option<u64> {
 /// Runs one request and renders its JSON, as the server does; returns the body's length.
 fn run_one(engine: &SearchEngine, request: &Request) -> anyhow::Result<usize> {
     Ok(match request {
-        Request::Search(r) => serde_json::to_vec(&engine.search(r)?)?.len(),
+        Request::Search(r) => {
+            // As the server renders it.
+            let mut body = Vec::new();
+            engine.search(r)?.write_json(&mut body)?;
+            body.len()
+        }
         Request::FacetValues(prefix, r) => {
             serde_json::to_vec(&engine.facet_values(Facet::Specialty, prefix, r, 10)?)?.len()
         }

@@ -32,6 +32,7 @@ mod columns;
 mod cursor;
 mod error;
 pub mod geo;
+mod json;
 mod merge;
 mod plan;
 mod records;

@@ -19,6 +19,7 @@ use stillpoint_index::{Fields, practitioner_from_stored};
 use stillpoint_model::{Location, Vocabulary};
 
 use crate::error::Result;
+use crate::json::RecordJson;
 use crate::render;
 use crate::response::Profile;
 
@@ -40,6 +41,8 @@ pub(crate) struct Record {
     pub(crate) bio: Option<String>,
     /// Distances and privacy are applied per search (see [`crate::render::hit`]).
     pub(crate) locations: Vec<Location>,
+    /// The profile's and the locations' JSON, copied into every page that shows them.
+    pub(crate) json: RecordJson,
     bytes: u64,
 }
 
@@ -101,11 +104,14 @@ impl RecordCache {
             let mut practitioner = practitioner_from_stored(fields, &doc)?;
             let bio = practitioner.bio.take();
             let locations = std::mem::take(&mut practitioner.locations);
+            let profile = render::profile(practitioner, vocabulary);
+            let rendered = RecordJson::new(&profile, &locations);
             Ok(Arc::new(Record {
-                profile: Arc::new(render::profile(practitioner, vocabulary)),
+                bytes: (json + rendered.len()) as u64 + RECORD_OVERHEAD_BYTES,
+                profile: Arc::new(profile),
                 bio,
                 locations,
-                bytes: json as u64 + RECORD_OVERHEAD_BYTES,
+                json: rendered,
             }))
         };
         let Some(cache) = &self.cache else {

@@ -1,16 +1,18 @@
 //! Stored practitioners and raw counts turned into the response's hits and facet values.
 
+use std::sync::Arc;
+
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
 use stillpoint_model::codes::language_name;
-use stillpoint_model::{Practitioner, Visibility, Vocabulary};
+use stillpoint_model::{Location, Practitioner, Visibility, Vocabulary};
 
 use crate::geo::haversine_km;
 use crate::plan::Plan;
 use crate::records::Record;
 use crate::request::Facet;
 use crate::response::{
-    FacetCounts, FacetValue, Highlights, Hit, HitCredential, Profile, PublicLocation,
+    FacetCounts, FacetValue, Highlights, Hit, HitCredential, HitJson, Profile, PublicLocation,
 };
 use crate::text::highlight;
 use crate::values::ColumnValues;
@@ -67,7 +69,12 @@ pub(crate) fn profile(p: Practitioner, vocabulary: &Vocabulary) -> Profile {
 
 /// A record as one search shows it: its profile, with distances from the search's centre and
 /// highlights of its text.
-pub(crate) fn hit(record: &Record, plan: &Plan, score: f32, analyzer: &mut TextAnalyzer) -> Hit {
+pub(crate) fn hit(
+    record: &Arc<Record>,
+    plan: &Plan,
+    score: f32,
+    analyzer: &mut TextAnalyzer,
+) -> Hit {
     let p = &record.profile;
     let highlights = plan.text.as_ref().and_then(|text| {
         let words = &text.highlight;
@@ -88,22 +95,10 @@ pub(crate) fn hit(record: &Record, plan: &Plan, score: f32, analyzer: &mut TextA
         .locations
         .iter()
         .map(|l| {
-            let exact = l.visibility == Visibility::Exact;
-            PublicLocation {
-                label: l.label.clone(),
-                address: l.address.clone().filter(|_| exact),
-                city: l.city.clone(),
-                region: l.region.clone(),
-                postal_code: l.postal_code.clone().filter(|_| exact),
-                country: l.country.clone(),
-                lat: l.point.lat,
-                lon: l.point.lon,
-                visibility: l.visibility,
-                wheelchair_accessible: l.wheelchair_accessible,
-                distance_km: plan
-                    .center
-                    .map(|(lat, lon)| round_km(haversine_km(lat, lon, l.point.lat, l.point.lon))),
-            }
+            let km = plan
+                .center
+                .map(|(lat, lon)| round_km(haversine_km(lat, lon, l.point.lat, l.point.lon)));
+            public_location(l, km)
         })
         .collect();
     let nearest = locations
@@ -120,14 +115,37 @@ pub(crate) fn hit(record: &Record, plan: &Plan, score: f32, analyzer: &mut TextA
         .iter()
         .filter_map(|l| l.distance_km)
         .min_by(f64::total_cmp);
+    let nearest = nearest.min(locations.len().saturating_sub(1));
     Hit {
         profile: record.profile.clone(),
         distance_km,
-        nearest_location: locations[nearest.min(locations.len().saturating_sub(1))].clone(),
+        nearest_location: locations[nearest].clone(),
+        json: Some(HitJson {
+            record: record.clone(),
+            nearest,
+        }),
         locations,
         score: (plan.sort == crate::request::Sort::Relevance && plan.text.is_some())
             .then_some(score),
         highlights,
+    }
+}
+
+/// A location as the public may see it (see [`PublicLocation`]), `km` from the centre.
+pub(crate) fn public_location(l: &Location, km: Option<f64>) -> PublicLocation {
+    let exact = l.visibility == Visibility::Exact;
+    PublicLocation {
+        label: l.label.clone(),
+        address: l.address.clone().filter(|_| exact),
+        city: l.city.clone(),
+        region: l.region.clone(),
+        postal_code: l.postal_code.clone().filter(|_| exact),
+        country: l.country.clone(),
+        lat: l.point.lat,
+        lon: l.point.lon,
+        visibility: l.visibility,
+        wheelchair_accessible: l.wheelchair_accessible,
+        distance_km: km,
     }
 }
 

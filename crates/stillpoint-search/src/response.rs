@@ -57,6 +57,9 @@ pub struct PlaceCandidate {
 
 /// One practitioner in the results: their profile (shared by every page that shows them, and
 /// reached through `Deref`: `hit.name`) and what this search adds to it, in one JSON object.
+///
+/// Made by the engine only: a hit also keeps its record's JSON, rendered once, which
+/// [`SearchResponse::write_json`] copies instead of serialising the profile again.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
     #[serde(flatten)]
@@ -73,6 +76,17 @@ pub struct Hit {
     /// Matched words wrapped in `<mark>`; the rest HTML-escaped. Only with `q`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlights: Option<Highlights>,
+    /// The record's JSON and which of its locations is the nearest (see [`crate::json`]).
+    #[serde(skip)]
+    pub(crate) json: Option<HitJson>,
+}
+
+/// What [`SearchResponse::write_json`] copies of a hit: its record's JSON, rendered once.
+#[derive(Debug, Clone)]
+pub(crate) struct HitJson {
+    pub(crate) record: Arc<crate::records::Record>,
+    /// The index of `nearest_location` in `locations`.
+    pub(crate) nearest: usize,
 }
 
 impl std::ops::Deref for Hit {

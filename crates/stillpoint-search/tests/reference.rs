@@ -777,6 +777,14 @@ fn check(world: &World, r: &SearchRequest) -> Result<(), TestCaseError> {
     let engine = &world.fixture.engine;
     let want = expected(world, r);
     let got = search(engine, r)?;
+    let mut json = Vec::new();
+    got.write_json(&mut json).unwrap();
+    prop_assert_eq!(
+        String::from_utf8(json).unwrap(),
+        serde_json::to_string(&got).unwrap(),
+        "write_json of {:?}",
+        r
+    );
 
     prop_assert_eq!(got.total, want.order.len() as u64, "total of {:?}", r);
     let page: Vec<&str> = got.hits.iter().map(|h| h.id.as_str()).collect();
