@@ -88,7 +88,9 @@ pub struct IndexSection {
 #[serde(deny_unknown_fields, default)]
 pub struct ServerSection {
     pub listen: SocketAddr,
-    /// Searches running at once on the blocking pool.
+    /// Threads running searches; 0: one per core.
+    pub search_threads: usize,
+    /// Searches admitted at once: running on a search thread or queued for one.
     pub max_concurrent_searches: usize,
     /// How long a search waits for a free slot before a 503, in milliseconds.
     pub search_queue_ms: u64,
@@ -115,6 +117,7 @@ impl Default for ServerSection {
     fn default() -> Self {
         ServerSection {
             listen: SocketAddr::from(([127, 0, 0, 1], 7700)),
+            search_threads: 0,
             max_concurrent_searches: 8,
             search_queue_ms: 250,
             request_timeout_secs: 10,
@@ -291,6 +294,10 @@ impl Config {
         check(
             (1..=1024).contains(&server.max_concurrent_searches),
             "server.max_concurrent_searches must be between 1 and 1024",
+        );
+        check(
+            server.search_threads <= 1024,
+            "server.search_threads must be at most 1024 (0: one per core)",
         );
         check(
             server.record_cache_mb <= 1 << 20,

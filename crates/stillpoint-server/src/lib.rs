@@ -1,5 +1,5 @@
 //! The HTTP layer of Stillpoint: parses requests, calls the search core off the async runtime
-//! (on the blocking pool, bounded by a semaphore), renders its answers. It owns no search logic:
+//! (on its own search threads, admission bounded by a semaphore), renders its answers. It owns no search logic:
 //! every route is a thin shell over [`stillpoint_search::SearchEngine`].
 //!
 //! [`app`] builds the router from an [`AppState`]; [`serve`] runs it on a listener the caller
@@ -18,7 +18,7 @@
 //!     stillpoint_gazetteer::Gazetteer::embedded(),
 //!     stillpoint_search::Limits::default(),
 //! )?;
-//! let state = AppState::new(engine, index, config.server.clone());
+//! let state = AppState::new(engine, index, config.server.clone())?;
 //! let listener = tokio::net::TcpListener::bind(config.server.listen).await?;
 //! stillpoint_server::run(listener, state, stillpoint_server::shutdown_signal()).await?;
 //! # Ok(()) }
@@ -62,6 +62,9 @@ pub enum ServerError {
     /// The listener failed.
     #[error("serving HTTP: {0}")]
     Io(#[from] std::io::Error),
+    /// The search threads could not be started.
+    #[error("starting the search threads: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
 }
 
 pub type Result<T, E = ServerError> = std::result::Result<T, E>;

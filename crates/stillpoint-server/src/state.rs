@@ -1,6 +1,7 @@
-//! What every handler shares: the search engine, the index it reads, and the bound on searches
-//! running at once on the blocking pool.
+//! What every handler shares: the search engine, the index it reads, the threads that run
+//! searches and the bound on searches admitted at once.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use stillpoint_index::PractitionerIndex;
 use stillpoint_search::SearchEngine;
 use tokio::sync::Semaphore;
 
+use crate::ServerError;
 use crate::problem::Problem;
 use crate::publishing::Publishing;
 
@@ -22,7 +24,10 @@ pub struct AppState {
 struct Inner {
     engine: Arc<SearchEngine>,
     index: PractitionerIndex,
+    /// Searches admitted: running on `threads` or queued for one.
     searches: Arc<Semaphore>,
+    /// The threads that run searches, one per core by default (see [`AppState::blocking`]).
+    threads: Arc<rayon::ThreadPool>,
     queue: Duration,
     settings: ServerSection,
     /// The publishing routes' share; `None` on a server that takes no publications.
@@ -34,17 +39,22 @@ impl AppState {
         engine: SearchEngine,
         index: PractitionerIndex,
         settings: ServerSection,
-    ) -> AppState {
-        AppState {
+    ) -> Result<AppState, ServerError> {
+        let threads = rayon::ThreadPoolBuilder::new()
+            .num_threads(settings.search_threads)
+            .thread_name(|i| format!("stillpoint-search-{i}"))
+            .build()?;
+        Ok(AppState {
             inner: Arc::new(Inner {
                 engine: Arc::new(engine),
                 index,
                 searches: Arc::new(Semaphore::new(settings.max_concurrent_searches)),
+                threads: Arc::new(threads),
                 queue: Duration::from_millis(settings.search_queue_ms),
                 settings,
                 publishing: None,
             }),
-        }
+        })
     }
 
     /// The same state, taking publications through `publishing`.
@@ -53,6 +63,7 @@ impl AppState {
             engine: shared.engine.clone(),
             index: shared.index.clone(),
             searches: shared.searches.clone(),
+            threads: shared.threads.clone(),
             queue: shared.queue,
             settings: shared.settings.clone(),
             publishing: None,
@@ -81,9 +92,15 @@ impl AppState {
         &self.inner.settings
     }
 
-    /// Runs `work` on the blocking pool once one of the search slots is free. A request that
-    /// waits longer than `search_queue_ms` for a slot is answered 503 with `Retry-After`: the
-    /// search core is CPU-bound, and queueing more work than the cores can do only adds latency.
+    /// Runs `work` on a search thread once the search is admitted. A request that waits longer
+    /// than `search_queue_ms` to be admitted is answered 503 with `Retry-After`: the search core
+    /// is CPU-bound, and admitting more work than the cores can soon do only adds latency.
+    ///
+    /// Admitted searches queue for the search threads (`search_threads`, one per core by
+    /// default) and run in turn, each on a core of its own. On tokio's blocking pool, with a
+    /// thread per admitted search, eight searches took turns on two cores, so each took up to
+    /// four times its own time: under the load mix the 99th percentile was twice what it is
+    /// with searches queued (`docs/benchmarks.md`), for the same throughput.
     pub async fn blocking<T, F>(&self, name: &'static str, work: F) -> Result<T, Problem>
     where
         T: Send + 'static,
@@ -102,18 +119,35 @@ impl AppState {
             }
         };
         let engine = self.inner.engine.clone();
-        let task = tokio::task::spawn_blocking(move || {
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.inner.threads.spawn(move || {
             // The slot is held until the work ends, even when the client has gone: the bound
             // is on work the CPU does, not on requests waiting.
             let _permit = permit;
             let started = Instant::now();
             // The whole of the work: a search's rendering of its body included (see
-            // `routes::search`).
-            let result = work(&engine);
+            // `routes::search`). A panic is this request's 500, not the thread's end.
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(&engine)));
             metrics::histogram!("stillpoint_search_duration_seconds", "operation" => name)
                 .record(started.elapsed().as_secs_f64());
-            result
+            let _ = done.send(result);
         });
-        task.await.map_err(|e| Problem::internal(&e))?
+        match result.await {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => Err(Problem::internal(&format_args!(
+                "the search panicked: {}",
+                panic_message(&*panic)
+            ))),
+            Err(gone) => Err(Problem::internal(&gone)),
+        }
     }
+}
+
+/// What a panic said, for the log (the client sees a plain 500).
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }

@@ -40,7 +40,7 @@ impl Server {
             Limits::default(),
         )
         .unwrap();
-        let state = AppState::new(engine, index, settings);
+        let state = AppState::new(engine, index, settings).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -193,6 +193,9 @@ impl Answer {
 
 fn settings(max_concurrent_searches: usize, search_queue_ms: u64, timeout: u64) -> ServerSection {
     ServerSection {
+        // A held slot keeps a search thread busy too: a thread per slot, so that the searches
+        // a test admits beside its held slots run whatever the machine's cores.
+        search_threads: max_concurrent_searches,
         max_concurrent_searches,
         search_queue_ms,
         request_timeout_secs: timeout,
@@ -245,5 +248,26 @@ fn a_request_past_the_deadline_is_503_problem_with_retry_after() {
     let body = late.expect_retryable_problem(503);
     assert_eq!(body["type"], "/problems/timeout");
     drop(held);
+    assert_eq!(server.get("/v1/search?limit=0").status, 200);
+}
+
+#[test]
+fn a_search_that_panics_is_a_500_and_the_search_threads_go_on() {
+    let server = Server::start(settings(2, 250, 10));
+    let state = server.state.clone();
+    let failed = server
+        .runtime
+        .block_on(state.blocking("test-panic", |_| -> Result<(), _> {
+            panic!("a bug in the search core")
+        }))
+        .unwrap_err();
+    assert_eq!(failed.status, 500);
+    assert!(!failed.detail.contains("a bug"), "{}", failed.detail);
+    // Both threads still take work, and the slot of the search that panicked is free again.
+    for _ in 0..4 {
+        let answer = server.runtime.block_on(state.blocking("after", |_| Ok(1)));
+        assert_eq!(answer.ok(), Some(1));
+    }
+    let _first = server.hold_slot();
     assert_eq!(server.get("/v1/search?limit=0").status, 200);
 }

@@ -53,15 +53,15 @@ pub fn serve(context: &Context, listen: SocketAddr) -> anyhow::Result<()> {
     let engine = context
         .engine(&index)?
         .with_record_cache(settings.record_cache_mb << 20);
-    let state = AppState::new(engine, index, settings.clone()).with_publishing(publishing);
+    let state = AppState::new(engine, index, settings.clone())?.with_publishing(publishing);
     // The fetcher's blocking HTTP client must not be dropped on the async runtime: this handle
     // outlives the runtime, so the last reference goes here, after it.
     let _keep = state.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        // Searches run on the blocking pool, bounded by max_concurrent_searches; a few more
-        // threads for the reload poller, publications, pulls and file reads.
-        .max_blocking_threads(settings.max_concurrent_searches + 8)
+        // Searches run on their own threads (see `AppState::blocking`); the blocking pool
+        // takes the reload poller, publications, pulls and file reads.
+        .max_blocking_threads(16)
         .thread_name("stillpoint-http")
         .build()
         .context("starting the async runtime")?;
