@@ -42,4 +42,16 @@ done
 wrk -t1 -c4 -d5s -s bench/mix.lua "http://127.0.0.1:$PORT" >/dev/null
 
 echo "== $COUNT practitioners, $DURATION, $CONNECTIONS connections, $THREADS wrk thread(s)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/mix.lua "http://127.0.0.1:$PORT"
+# The server's CPU time around the run: requests/s is the cores' speed over the CPU a request
+# costs, and these shared cores' speed moves by a third from one day to the next, so the CPU
+# per request is the figure to compare between builds.
+cpu() { awk '{print $14 + $15}' "/proc/$server/stat"; }
+report=$(mktemp)
+before=$(cpu)
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/mix.lua \
+  "http://127.0.0.1:$PORT" | tee "$report"
+after=$(cpu)
+requests=$(awk '/requests in/ {print $1}' "$report")
+rm -f "$report"
+awk -v ticks="$((after - before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+  'BEGIN { printf "server CPU per request: %.3f ms\n", ticks * 1000 / hz / n }'
