@@ -23,12 +23,13 @@ use crate::json::RecordJson;
 use crate::render;
 use crate::response::Profile;
 
-/// The default memory for parsed records: a directory of some 80,000 practitioners fits whole.
+/// The default memory for parsed records: a directory of some 64,000 practitioners fits whole.
 pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 256 << 20;
 
 /// Bytes a parsed record takes beyond its stored JSON (the structs, the vectors' and strings'
 /// headers, the allocator's rounding). Measured with the mix bench on the 1M bench index: 42,700
 /// cached records (1.1 KB of JSON each on average) grew the process by 126 MB, some 3 KB each.
+/// A record is also charged for its rendered JSON ([`RecordJson::len`], about 0.9 KB more).
 const RECORD_OVERHEAD_BYTES: u64 = 2048;
 
 type Key = (SegmentId, DocId);
