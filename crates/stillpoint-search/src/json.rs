@@ -18,10 +18,18 @@ use crate::response::{FacetCounts, Hit, HitJson, Profile, SearchResponse};
 /// A record's JSON that no search changes: its profile's object and each of its locations'
 /// (privacy applied, no distance), each without its closing brace, so that a search appends its
 /// own fields (`distance_km` is the last field of both) before closing it.
-#[derive(Debug)]
 pub(crate) struct RecordJson {
     profile: Box<[u8]>,
     locations: Box<[Box<[u8]>]>,
+}
+
+impl std::fmt::Debug for RecordJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordJson")
+            .field("profile", &String::from_utf8_lossy(&self.profile))
+            .field("locations", &self.locations.len())
+            .finish()
+    }
 }
 
 impl RecordJson {
