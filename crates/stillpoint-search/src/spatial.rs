@@ -412,6 +412,7 @@ impl ThresholdMemo {
 pub(crate) struct Centre {
     pub lat: f64,
     pub lon: f64,
+    sin_lat: f64,
     cos_lat: f64,
     xyz: [f64; 3],
     /// The last point measured and its distance: many documents share a point (those placed
@@ -424,6 +425,7 @@ impl Centre {
         Centre {
             lat,
             lon,
+            sin_lat: lat.to_radians().sin(),
             cos_lat: lat.to_radians().cos(),
             xyz: unit_vector(lat, lon).map(f64::from),
             last: Cell::new((f64::NAN, f64::NAN, f64::NAN)),
@@ -508,23 +510,34 @@ impl Centre {
             } else {
                 (lon1, fold(lon1))
             };
-            let a = self.lat.to_radians().sin();
+            // A node's bound costs a walk most of its trigonometry: each sine and cosine is
+            // taken once, the centre's kept with it, the edge's latitudes' shared with the
+            // corners' distances.
             let b = self.cos_lat * delta.to_radians().cos();
-            let rising = |lat: f64| {
-                let (sin, cos) = lat.to_radians().sin_cos();
-                a * cos > b * sin
+            let (sin0, cos0) = lat0.to_radians().sin_cos();
+            let (sin1, cos1) = lat1.to_radians().sin_cos();
+            let rising = |sin: f64, cos: f64| self.sin_lat * cos > b * sin;
+            // The haversine to the corner at `lat` (`haversine_km`'s terms, its cosine given);
+            // both corners share the longitude's term.
+            let half_lon = || ((edge - self.lon).to_radians() / 2.0).sin().powi(2);
+            let corner = |lat: f64, cos: f64, half_lon: f64| {
+                let half_lat = ((lat - self.lat).to_radians() / 2.0).sin().powi(2);
+                let a = half_lat + self.cos_lat * cos * half_lon;
+                2.0 * EARTH_RADIUS_KM * a.sqrt().min(1.0).asin()
             };
-            let corner = |lat: f64| haversine_km(self.lat, self.lon, lat, edge);
-            match (rising(lat0), rising(lat1)) {
+            match (rising(sin0, cos0), rising(sin1, cos1)) {
                 (true, false) => {
                     (self.cos_lat.abs() * delta.to_radians().sin())
                         .min(1.0)
                         .asin()
                         * EARTH_RADIUS_KM
                 }
-                (false, false) => corner(lat0),
-                (true, true) => corner(lat1),
-                (false, true) => corner(lat0).min(corner(lat1)),
+                (false, false) => corner(lat0, cos0, half_lon()),
+                (true, true) => corner(lat1, cos1, half_lon()),
+                (false, true) => {
+                    let half_lon = half_lon();
+                    corner(lat0, cos0, half_lon).min(corner(lat1, cos1, half_lon))
+                }
             }
         };
         (bound * (1.0 - 1e-9) - 1e-9).max(0.0)
