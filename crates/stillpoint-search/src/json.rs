@@ -78,26 +78,14 @@ impl SearchResponse {
         value(out, &self.offset)?;
         out.extend_from_slice(b",\"limit\":");
         value(out, &self.limit)?;
-        out.extend_from_slice(b",\"hits\":[");
-        for (i, hit) in self.hits.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_hit(out, hit)?;
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"hits\":");
+        array(out, &self.hits, write_hit)?;
         if let Some(cursor) = &self.next_cursor {
             out.extend_from_slice(b",\"next_cursor\":");
             value(out, cursor)?;
         }
-        out.extend_from_slice(b",\"facets\":[");
-        for (i, facet) in self.facets.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_facet(out, facet)?;
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"facets\":");
+        array(out, &self.facets, write_facet)?;
         out.extend_from_slice(b",\"advisories\":");
         value(out, &self.advisories)?;
         out.push(b'}');
@@ -109,17 +97,31 @@ fn value(out: &mut Vec<u8>, value: &(impl Serialize + ?Sized)) -> serde_json::Re
     serde_json::to_writer(out, value)
 }
 
+/// A JSON array of `items`, each written by `write`.
+fn array<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut Vec<u8>, T) -> serde_json::Result<()>,
+) -> serde_json::Result<()> {
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
 /// One facet's counts as serde writes them, less serde's work per field: the keys are
 /// written as they are (serde escapes every key like any string), and the values' strings are
 /// the only ones escaped. A page's facets are a hundred values and more, four fields each.
 fn write_facet(out: &mut Vec<u8>, facet: &FacetCounts) -> serde_json::Result<()> {
     out.extend_from_slice(b"{\"facet\":");
     value(out, facet.facet)?;
-    out.extend_from_slice(b",\"values\":[");
-    for (i, v) in facet.values.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    out.extend_from_slice(b",\"values\":");
+    array(out, &facet.values, |out, v| {
         out.extend_from_slice(b"{\"value\":");
         value(out, &v.value)?;
         out.extend_from_slice(b",\"label\":");
@@ -131,8 +133,9 @@ fn write_facet(out: &mut Vec<u8>, facet: &FacetCounts) -> serde_json::Result<()>
         } else {
             b",\"selected\":false}"
         });
-    }
-    out.extend_from_slice(b"],\"distinct\":");
+        Ok(())
+    })?;
+    out.extend_from_slice(b",\"distinct\":");
     value(out, &facet.distinct)?;
     out.push(b'}');
     Ok(())
@@ -157,14 +160,12 @@ fn write_hit(out: &mut Vec<u8>, hit: &Hit) -> serde_json::Result<()> {
         &json.locations[*nearest],
         hit.nearest_location.distance_km,
     )?;
-    out.extend_from_slice(b",\"locations\":[");
-    for (i, (location, shown)) in json.locations.iter().zip(&hit.locations).enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        close_location(out, location, shown.distance_km)?;
-    }
-    out.push(b']');
+    out.extend_from_slice(b",\"locations\":");
+    array(
+        out,
+        json.locations.iter().zip(&hit.locations),
+        |out, (location, shown)| close_location(out, location, shown.distance_km),
+    )?;
     if let Some(score) = hit.score {
         out.extend_from_slice(b",\"score\":");
         value(out, &score)?;
