@@ -92,7 +92,7 @@ pub struct ServerSection {
     pub search_threads: usize,
     /// Searches admitted at once: running on a search thread or queued for one.
     pub max_concurrent_searches: usize,
-    /// How long a search waits for a free slot before a 503, in milliseconds.
+    /// How long a search waits to be admitted before a 503, in milliseconds.
     pub search_queue_ms: u64,
     /// Whole-request deadline, in seconds.
     pub request_timeout_secs: u64,

@@ -123,13 +123,15 @@ impl AppState {
         self.inner.threads.spawn(move || {
             // The slot is held until the work ends, even when the client has gone: the bound
             // is on work the CPU does, not on requests waiting.
-            let _permit = permit;
+            let permit = permit;
             let started = Instant::now();
             // The whole of the work: a search's rendering of its body included (see
             // `routes::search`). A panic is this request's 500, not the thread's end.
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(&engine)));
             metrics::histogram!("stillpoint_search_duration_seconds", "operation" => name)
                 .record(started.elapsed().as_secs_f64());
+            // Free before the answer goes: whoever has the answer may count on the slot.
+            drop(permit);
             let _ = done.send(result);
         });
         match result.await {
