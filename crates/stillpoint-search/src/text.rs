@@ -658,22 +658,43 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// `text` HTML-escaped onto `out`, copied a run at a time between the characters escaped (they
+/// are ASCII, so never inside another character's bytes).
 fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
+    let mut from = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        out.push_str(escaped);
+        from = i + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_is_escaped_between_runs_of_text() {
+        let mut out = String::new();
+        escape_into(r#"Zürich <"Mühle"> & 'Café' ñ"#, &mut out);
+        assert_eq!(
+            out,
+            "Zürich &lt;&quot;Mühle&quot;&gt; &amp; &#39;Café&#39; ñ"
+        );
+        let mut out = String::from("kept ");
+        escape_into("", &mut out);
+        escape_into("&", &mut out);
+        assert_eq!(out, "kept &amp;");
+    }
 
     #[test]
     fn edit_distances() {
