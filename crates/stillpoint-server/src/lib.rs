@@ -1,6 +1,6 @@
 //! The HTTP layer of Stillpoint: parses requests, calls the search core off the async runtime
-//! (on its own search threads, admission bounded by a semaphore), renders its answers. It owns no search logic:
-//! every route is a thin shell over [`stillpoint_search::SearchEngine`].
+//! (on its own search threads, admission bounded by a semaphore), renders its answers. It owns
+//! no search logic: every route is a thin shell over [`stillpoint_search::SearchEngine`].
 //!
 //! [`app`] builds the router from an [`AppState`]; [`serve`] runs it on a listener the caller
 //! bound (tests bind port 0) until a shutdown future completes.
