@@ -11,9 +11,10 @@
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 use std::sync::Arc;
 
+use foldhash::{HashSet, HashSetExt};
 use stillpoint_index::Fields;
 use stillpoint_index::tantivy::columnar::{StrColumn, TermOrdHit};
 use stillpoint_index::tantivy::query::{BitSetDocSet, Scorer, Weight};
@@ -487,6 +488,9 @@ pub(crate) fn collect_segment(
     // counts when it matches (nothing when they were added with its quadtree node's).
     // Set while visiting a node wholly inside the radius: its distance from the centre.
     let inside_near: Cell<Option<f64>> = Cell::new(None);
+    // Set while visiting a document that [`home_visitors`] found: it reaches the centre by its
+    // home visits (measured there), so only its distance for the page is left to measure.
+    let reaches_by_home: Cell<bool> = Cell::new(false);
     let radius_threshold = plan.radius_km.map(Threshold::new);
     let home_memo = ThresholdMemo::default();
     let worst_memo = ThresholdMemo::default();
@@ -604,15 +608,18 @@ pub(crate) fn collect_segment(
                 return false;
             }
             if let Some((clat, _)) = plan.center {
+                let by_home = reaches_by_home.get();
                 let home = match (&home_column, plan.radius_km) {
-                    (Some(c), Some(_)) if all_flags[position as usize] & HAS_HOME != 0 => {
+                    (Some(c), Some(_))
+                        if !by_home && all_flags[position as usize] & HAS_HOME != 0 =>
+                    {
                         c.first(doc).unwrap_or(0.0)
                     }
                     _ => 0.0,
                 };
                 // In when its nearest location is within the radius, or the centre within
                 // its home visits.
-                let limit = plan.radius_km.map(|r| r.max(home));
+                let limit = plan.radius_km.filter(|_| !by_home).map(|r| r.max(home));
                 let ranked = plan.sort == Sort::Distance && !excluded && window > 0;
                 let mut need = limit.unwrap_or(f64::NEG_INFINITY);
                 if ranked {
@@ -1068,10 +1075,12 @@ pub(crate) fn collect_segment(
                 }
             },
         );
-        // `visit` measures each one against its own home-visit distance.
+        // Each reaches the centre: `visit` measures only its distance, for the page.
+        reaches_by_home.set(true);
         home_visitors(cols, reader, centre, radius, &mut |position| {
             let _ = visit(order[position as usize], position, 0.0, Count::All);
         });
+        reaches_by_home.set(false);
     }
     // Text matches are often many (a common word, in a dense city): their positions are then
     // gathered and counted after the pass from bit sets, a word (64 documents) at a time, rather
@@ -1276,18 +1285,19 @@ fn home_visitors(
     radius: f64,
     found: &mut dyn FnMut(u32),
 ) {
-    let spatial = cols.spatial(reader);
     let points = cols.points(reader);
     let radius_t = Threshold::new(radius);
     let beyond = |p: usize, chord2: f64, t: Threshold| {
         centre.beyond(chord2, t, || (points.lat[p], points.lon[p]))
     };
-    let mut seen: HashSet<u32> = HashSet::new();
+    // Documents with several locations: one of their locations may lie within the radius, and
+    // several may reach the centre. Gathered, then found once each.
+    let mut several: Vec<u32> = Vec::new();
     let areas = cols.home_areas(reader);
     for class in areas.classes.iter().filter(|c| c.km > radius) {
         let source = [Source {
             z: class.z.all(),
-            ids: Some(&class.point),
+            ids: None,
             base: 0,
             kind: Kind::Extra,
         }];
@@ -1305,31 +1315,32 @@ fn home_visitors(
                     return;
                 }
                 let (lo, hi) = node.ranges[0];
-                for i in lo as usize..hi as usize {
-                    let home = class.home[i];
-                    if home.km <= radius || node.near > home.km {
+                for e in &class.entries[lo as usize..hi as usize] {
+                    if e.home.km <= radius || node.near > e.home.km {
                         continue;
                     }
-                    let point = class.point[i] as usize;
-                    let chord2 = centre.chord2(points.xyz[point]);
+                    let point = e.point as usize;
+                    let chord2 = centre.chord2(e.xyz);
                     // Beyond its home visits, or within the radius (the walk over it found it).
-                    if beyond(point, chord2, home) || !beyond(point, chord2, radius_t) {
+                    if beyond(point, chord2, e.home) || !beyond(point, chord2, radius_t) {
                         continue;
                     }
-                    let position = spatial.point_position[point];
-                    let range = points.at(position);
-                    if range.len() > 1 {
-                        let within_radius = |p: usize| {
-                            p != point && !beyond(p, centre.chord2(points.xyz[p]), radius_t)
-                        };
-                        if range.clone().any(within_radius) || !seen.insert(position) {
-                            continue;
-                        }
+                    if e.others {
+                        several.push(e.position);
+                    } else {
+                        found(e.position);
                     }
-                    found(position);
                 }
             },
         );
+    }
+    several.sort_unstable();
+    several.dedup();
+    for position in several {
+        let within_radius = |p: usize| !beyond(p, centre.chord2(points.xyz[p]), radius_t);
+        if !points.at(position).any(within_radius) {
+            found(position);
+        }
     }
 }
 

@@ -370,9 +370,11 @@ impl SegmentColumns {
         self.home_areas.get_or_init(|| {
             let order = self.in_rank_order(reader);
             let flags = self.flags(reader);
+            let points = self.points(reader);
             HomeAreas::build(
                 self.spatial(reader),
-                &self.points(reader).offsets,
+                &points.offsets,
+                &points.xyz,
                 |position| {
                     (flags[position as usize] & HAS_HOME != 0)
                         .then(|| self.home_visits_km.first(order[position as usize]))

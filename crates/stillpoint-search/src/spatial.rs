@@ -191,22 +191,39 @@ pub(crate) struct HomeAreas {
 pub(crate) struct HomeClass {
     /// Every home-visit distance of the class is at most this.
     pub km: f64,
-    /// Every location of the class's documents, by code: the code, the point and the document's
-    /// home-visit distance (prepared for [`Centre::beyond`]).
+    /// Every location of the class's documents, by code, and in the same order what a search
+    /// needs of it: a walk reads them front to back rather than looking each up in the
+    /// segment's points (a cache miss apiece, the class being a sparse share of them).
     pub z: SampledCodes,
-    pub point: Vec<u32>,
-    pub home: Vec<Threshold>,
+    pub entries: Vec<HomeEntry>,
+}
+
+/// A location of a document with home visits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HomeEntry {
+    /// The location's unit vector (see [`Centre::chord2`]).
+    pub xyz: [f32; 3],
+    /// The document's home-visit distance, prepared for [`Centre::beyond`].
+    pub home: Threshold,
+    /// The location's point (index into the segment's points).
+    pub point: u32,
+    /// The document's rank position.
+    pub position: u32,
+    /// Whether the document has other locations.
+    pub others: bool,
 }
 
 /// The smallest class bound (km); the bounds double from there.
 const HOME_CLASS_KM: f64 = 5.0;
 
 impl HomeAreas {
-    /// From every location's code (first locations by rank position, then [`Spatial::extra_z`])
-    /// and the home-visit distance at each rank position (`None` or not positive: none).
+    /// From every location's code (first locations by rank position, then [`Spatial::extra_z`]),
+    /// the points (`offsets` per rank position, unit vectors `xyz` per point) and the home-visit
+    /// distance at each rank position (`None` or not positive: none).
     pub fn build(
         spatial: &Spatial,
         offsets: &[u32],
+        xyz: &[[f32; 3]],
         home_km: impl Fn(u32) -> Option<f64>,
     ) -> HomeAreas {
         // Class `c` holds the distances up to `HOME_CLASS_KM * 2^c`.
@@ -234,13 +251,22 @@ impl HomeAreas {
             add(spatial.point_position[point as usize], z, point);
         }
         entries.sort_unstable_by_key(|e| (e.0, e.1, e.2));
+        let entry = |&(_, _, point, km): &(i32, u32, u32, f64)| {
+            let position = spatial.point_position[point as usize];
+            HomeEntry {
+                xyz: xyz[point as usize],
+                home: Threshold::new(km),
+                point,
+                position,
+                others: offsets[position as usize + 1] - offsets[position as usize] > 1,
+            }
+        };
         let classes = entries
             .chunk_by(|a, b| a.0 == b.0)
             .map(|class| HomeClass {
                 km: HOME_CLASS_KM * 2f64.powi(class[0].0),
                 z: SampledCodes::new(class.iter().map(|e| e.1).collect()),
-                point: class.iter().map(|e| e.2).collect(),
-                home: class.iter().map(|e| Threshold::new(e.3)).collect(),
+                entries: class.iter().map(entry).collect(),
             })
             .collect();
         HomeAreas { classes }
@@ -934,16 +960,25 @@ mod tests {
             .map(|(&a, &b)| unit_vector(a, b))
             .collect();
         let spatial = Spatial::build(&offsets, &lat, &lon, &xyz);
-        let areas = HomeAreas::build(&spatial, &offsets, |p| docs[p as usize].1);
+        let areas = HomeAreas::build(&spatial, &offsets, &xyz, |p| docs[p as usize].1);
         let found: Vec<Class> = areas
             .classes
             .iter()
             .map(|class| {
-                let mut entries: Vec<(f64, f64, f64)> = (0..class.point.len())
+                let mut entries: Vec<(f64, f64, f64)> = (0..class.entries.len())
                     .map(|i| {
-                        let p = class.point[i] as usize;
+                        let e = class.entries[i];
+                        let p = e.point as usize;
                         assert_eq!(class.z[i], z_order(lat[p], lon[p]));
-                        (class.home[i].km, lat[p], lon[p])
+                        assert_eq!(e.xyz, xyz[p]);
+                        assert_eq!(e.position, spatial.point_position[p]);
+                        let (start, end) = (
+                            offsets[e.position as usize],
+                            offsets[e.position as usize + 1],
+                        );
+                        assert!(start as usize <= p && p < end as usize);
+                        assert_eq!(e.others, end - start > 1);
+                        (e.home.km, lat[p], lon[p])
                     })
                     .collect();
                 entries.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
