@@ -68,7 +68,7 @@ use plan::Context;
 use records::RecordCache;
 pub use records::{DEFAULT_RECORD_CACHE_BYTES, RecordCacheStats};
 use terms::TermsCache;
-use text::PhraseTable;
+use text::{PhraseTable, TokenMatches};
 use values::ValueCache;
 
 /// Searches one index. Cheap to share between threads (`&self` everywhere); call
@@ -268,12 +268,18 @@ impl SearchEngine {
             .collect();
 
         let mut rendered = Vec::with_capacity(page.len());
+        // Which words of the page's texts match, remembered from hit to hit.
+        let mut matches = plan
+            .text
+            .as_ref()
+            .map(|text| TokenMatches::new(&text.highlight));
         for merged in &page {
             let address = DocAddress::new(merged.segment, merged.hit.doc);
             let record = self
                 .records
                 .get(&searcher, &self.fields, &self.vocabulary, address)?;
-            rendered.push(render::hit(&record, &plan, merged.hit.score, &mut analyzer));
+            let highlights = matches.as_mut().map(|m| (m, &mut *analyzer));
+            rendered.push(render::hit(&record, &plan, merged.hit.score, highlights));
         }
 
         let facets = plan

@@ -14,7 +14,7 @@ use crate::request::Facet;
 use crate::response::{
     FacetCounts, FacetValue, Highlights, Hit, HitCredential, HitJson, Profile, PublicLocation,
 };
-use crate::text::highlight;
+use crate::text::{TokenMatches, highlight};
 use crate::values::ColumnValues;
 
 /// Characters of bio shown around the first match.
@@ -69,15 +69,16 @@ pub(crate) fn profile(p: Practitioner, vocabulary: &Vocabulary) -> Profile {
 
 /// A record as one search shows it: its profile, with distances from the search's centre and
 /// highlights of its text.
+///
+/// `highlights`: the search's words (a text search) and an analyzer to find them with.
 pub(crate) fn hit(
     record: &Arc<Record>,
     plan: &Plan,
     score: f32,
-    analyzer: &mut TextAnalyzer,
+    highlights: Option<(&mut TokenMatches<'_>, &mut TextAnalyzer)>,
 ) -> Hit {
     let p = &record.profile;
-    let highlights = plan.text.as_ref().and_then(|text| {
-        let words = &text.highlight;
+    let highlights = highlights.and_then(|(words, analyzer)| {
         let h = Highlights {
             name: highlight(&p.name, words, analyzer, None),
             practice_name: p

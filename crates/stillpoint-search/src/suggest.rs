@@ -224,7 +224,7 @@ impl SearchEngine {
         // An empty request: no centre, no text, so the hit carries no distance or highlight.
         let plan = plan::plan(&SearchRequest::default(), &cx, &mut analyzer)
             .map_err(SearchError::Invalid)?;
-        Ok(Some(render::hit(&record, &plan, 0.0, &mut analyzer)))
+        Ok(Some(render::hit(&record, &plan, 0.0, None)))
     }
 }
 

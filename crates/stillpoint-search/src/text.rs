@@ -587,11 +587,37 @@ pub(crate) fn token_matches(token: &str, w: &Word) -> bool {
                 .any(|i| edit_distance(&token[..i], prefix, w.distance) <= w.distance))
 }
 
-/// `text` HTML-escaped with the words matching `words` wrapped in `<mark>`, or `None` when
+/// Which indexed tokens match one search's words, remembered from one text to the next: the
+/// bios of a page share most of their words, and a typo-tolerant prefix costs several edit
+/// distances per token.
+pub(crate) struct TokenMatches<'a> {
+    words: &'a [Word],
+    seen: HashMap<String, bool, foldhash::fast::RandomState>,
+}
+
+impl<'a> TokenMatches<'a> {
+    pub(crate) fn new(words: &'a [Word]) -> TokenMatches<'a> {
+        TokenMatches {
+            words,
+            seen: HashMap::default(),
+        }
+    }
+
+    fn test(&mut self, token: &str) -> bool {
+        if let Some(&matched) = self.seen.get(token) {
+            return matched;
+        }
+        let matched = self.words.iter().any(|w| token_matches(token, w));
+        self.seen.insert(token.to_owned(), matched);
+        matched
+    }
+}
+
+/// `text` HTML-escaped with the tokens `words` matches wrapped in `<mark>`, or `None` when
 /// nothing matched. Long text is cut to a window around the first match.
 pub(crate) fn highlight(
     text: &str,
-    words: &[Word],
+    words: &mut TokenMatches<'_>,
     analyzer: &mut TextAnalyzer,
     window: Option<usize>,
 ) -> Option<String> {
@@ -605,7 +631,7 @@ pub(crate) fn highlight(
         {
             break;
         }
-        if words.iter().any(|w| token_matches(&token.text, w)) {
+        if words.test(&token.text) {
             marks.push((token.offset_from, token.offset_to));
         }
     }
