@@ -592,14 +592,14 @@ pub(crate) fn token_matches(token: &str, w: &Word) -> bool {
 /// distances per token.
 pub(crate) struct TokenMatches<'a> {
     words: &'a [Word],
-    seen: HashMap<String, bool, foldhash::fast::RandomState>,
+    seen: foldhash::HashMap<String, bool>,
 }
 
 impl<'a> TokenMatches<'a> {
     pub(crate) fn new(words: &'a [Word]) -> TokenMatches<'a> {
         TokenMatches {
             words,
-            seen: HashMap::default(),
+            seen: foldhash::HashMap::default(),
         }
     }
 
