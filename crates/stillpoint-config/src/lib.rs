@@ -454,6 +454,15 @@ mod tests {
         let upledger = vocabulary.body_by_id("upledger").unwrap();
         assert!(vocabulary.vouches("iahp", upledger));
         assert!(!vocabulary.contraindications_in("brain aneurysm").is_empty());
+        // Every term of the shipped notices finds its notice, alone and inside a sentence.
+        for c in &vocabulary.contraindications {
+            for term in &c.terms {
+                for text in [term.clone(), format!("after a {term}, what helps?")] {
+                    let found = vocabulary.contraindications_in(&text);
+                    assert!(found.iter().any(|f| f.id == c.id), "{text:?} -> {}", c.id);
+                }
+            }
+        }
     }
 
     #[test]
