@@ -10,10 +10,8 @@
 //! the tests hold it to.
 
 use serde::Serialize;
-use stillpoint_model::Location;
 
-use crate::render::public_location;
-use crate::response::{FacetCounts, Hit, HitJson, Profile, SearchResponse};
+use crate::response::{FacetCounts, Hit, HitJson, Profile, PublicLocation, SearchResponse};
 
 /// A record's JSON that no search changes: its profile's object and each of its locations'
 /// (privacy applied, no distance), each without its closing brace, so that a search appends its
@@ -33,13 +31,10 @@ impl std::fmt::Debug for RecordJson {
 }
 
 impl RecordJson {
-    pub(crate) fn new(profile: &Profile, locations: &[Location]) -> RecordJson {
+    pub(crate) fn new(profile: &Profile, locations: &[PublicLocation]) -> RecordJson {
         RecordJson {
             profile: open_object(profile),
-            locations: locations
-                .iter()
-                .map(|l| open_object(&public_location(l, None)))
-                .collect(),
+            locations: locations.iter().map(open_object).collect(),
         }
     }
 
@@ -190,8 +185,8 @@ fn unchanged(hit: &Hit, json: &HitJson) -> bool {
             .iter()
             .zip(&record.locations)
             .all(|(shown, kept)| {
-                shown.lat == kept.point.lat
-                    && shown.lon == kept.point.lon
+                shown.lat == kept.lat
+                    && shown.lon == kept.lon
                     && shown.visibility == kept.visibility
             })
         && hit.locations.get(json.nearest).is_some_and(|l| {

@@ -16,12 +16,12 @@ use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::schema::Value;
 use stillpoint_index::tantivy::{DocAddress, DocId, Searcher, TantivyDocument};
 use stillpoint_index::{Fields, practitioner_from_stored};
-use stillpoint_model::{Location, Vocabulary};
+use stillpoint_model::Vocabulary;
 
 use crate::error::Result;
 use crate::json::RecordJson;
 use crate::render;
-use crate::response::Profile;
+use crate::response::{Profile, PublicLocation};
 
 /// The default memory for parsed records: a directory of some 64,000 practitioners fits whole.
 pub const DEFAULT_RECORD_CACHE_BYTES: u64 = 256 << 20;
@@ -40,8 +40,8 @@ pub(crate) struct Record {
     pub(crate) profile: Arc<Profile>,
     /// For highlights.
     pub(crate) bio: Option<String>,
-    /// Distances and privacy are applied per search (see [`crate::render::hit`]).
-    pub(crate) locations: Vec<Location>,
+    /// Privacy applied, no distance: a search adds those (see [`crate::render::hit`]).
+    pub(crate) locations: Box<[PublicLocation]>,
     /// The profile's and the locations' JSON, copied into every page that shows them.
     pub(crate) json: RecordJson,
     bytes: u64,
@@ -104,7 +104,11 @@ impl RecordCache {
                 .map_or(0, str::len);
             let mut practitioner = practitioner_from_stored(fields, &doc)?;
             let bio = practitioner.bio.take();
-            let locations = std::mem::take(&mut practitioner.locations);
+            let locations: Box<[PublicLocation]> = practitioner
+                .locations
+                .iter()
+                .map(render::public_location)
+                .collect();
             let profile = render::profile(practitioner, vocabulary);
             let rendered = RecordJson::new(&profile, &locations);
             Ok(Arc::new(Record {

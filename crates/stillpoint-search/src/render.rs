@@ -95,11 +95,11 @@ pub(crate) fn hit(
     let locations: Vec<PublicLocation> = record
         .locations
         .iter()
-        .map(|l| {
-            let km = plan
+        .map(|l| PublicLocation {
+            distance_km: plan
                 .center
-                .map(|(lat, lon)| round_km(haversine_km(lat, lon, l.point.lat, l.point.lon)));
-            public_location(l, km)
+                .map(|(lat, lon)| round_km(haversine_km(lat, lon, l.lat, l.lon))),
+            ..l.clone()
         })
         .collect();
     let nearest = locations
@@ -132,21 +132,22 @@ pub(crate) fn hit(
     }
 }
 
-/// A location as the public may see it (see [`PublicLocation`]), `km` from the centre.
-pub(crate) fn public_location(l: &Location, km: Option<f64>) -> PublicLocation {
+/// A location as the public may see it (see [`PublicLocation`]), with no distance.
+pub(crate) fn public_location(l: &Location) -> PublicLocation {
     let exact = l.visibility == Visibility::Exact;
+    let shared = |text: &Option<String>| text.as_deref().map(Arc::from);
     PublicLocation {
-        label: l.label.clone(),
-        address: l.address.clone().filter(|_| exact),
-        city: l.city.clone(),
-        region: l.region.clone(),
-        postal_code: l.postal_code.clone().filter(|_| exact),
-        country: l.country.clone(),
+        label: shared(&l.label),
+        address: shared(&l.address).filter(|_| exact),
+        city: shared(&l.city),
+        region: shared(&l.region),
+        postal_code: shared(&l.postal_code).filter(|_| exact),
+        country: Arc::from(l.country.as_str()),
         lat: l.point.lat,
         lon: l.point.lon,
         visibility: l.visibility,
         wheelchair_accessible: l.wheelchair_accessible,
-        distance_km: km,
+        distance_km: None,
     }
 }
 

@@ -134,19 +134,22 @@ pub struct HitCredential {
 
 /// A location as the public may see it: a city-only location has no street address, no postal
 /// code, and its point is the centre of its city.
+///
+/// Its texts are shared with the kept record (see [`crate::records`]): every page showing the
+/// location clones it, and its five strings were a twentieth of a radius search's CPU.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicLocation {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
+    pub address: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
+    pub city: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
+    pub region: Option<Arc<str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub postal_code: Option<String>,
-    pub country: String,
+    pub postal_code: Option<Arc<str>>,
+    pub country: Arc<str>,
     pub lat: f64,
     pub lon: f64,
     pub visibility: Visibility,

@@ -45,18 +45,18 @@ pub fn csv(response: &SearchResponse) -> Result<Vec<u8>, csv::Error> {
         let row: Vec<String> = vec![
             text(&hit.id),
             text(&hit.name),
-            opt_text(&hit.practice_name),
+            opt_text(hit.practice_name.as_deref()),
             hit.distance_km.map(|d| d.to_string()).unwrap_or_default(),
-            opt_text(&l.label),
-            opt_text(&l.address),
-            opt_text(&l.city),
-            opt_text(&l.region),
-            opt_text(&l.postal_code),
+            opt_text(l.label.as_deref()),
+            opt_text(l.address.as_deref()),
+            opt_text(l.city.as_deref()),
+            opt_text(l.region.as_deref()),
+            opt_text(l.postal_code.as_deref()),
             text(&l.country),
-            opt_text(&hit.contact.phone),
-            opt_text(&hit.contact.email),
-            opt_text(&hit.contact.website),
-            opt_text(&hit.contact.booking_url),
+            opt_text(hit.contact.phone.as_deref()),
+            opt_text(hit.contact.email.as_deref()),
+            opt_text(hit.contact.website.as_deref()),
+            opt_text(hit.contact.booking_url.as_deref()),
             text(&credentials.join("; ")),
             text(&hit.specialties.join("; ")),
             text(&hit.languages.join("; ")),
@@ -82,8 +82,8 @@ fn text(value: &str) -> String {
     }
 }
 
-fn opt_text(value: &Option<String>) -> String {
-    value.as_deref().map(text).unwrap_or_default()
+fn opt_text(value: Option<&str>) -> String {
+    value.map(text).unwrap_or_default()
 }
 
 /// A FeatureCollection with one Point per location of every hit, and the page's total and

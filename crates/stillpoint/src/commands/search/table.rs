@@ -162,15 +162,11 @@ fn hits(out: &mut String, response: &SearchResponse) {
 /// City, region and country of the location nearest the centre.
 fn place(hit: &Hit) -> String {
     let l = &hit.nearest_location;
-    [
-        l.city.as_deref(),
-        l.region.as_deref(),
-        Some(l.country.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ")
+    [l.city.as_deref(), l.region.as_deref(), Some(&*l.country)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Credential ids (`CST-D✓ BCTMB`), with their body when two bodies issue the same id.
