@@ -23,7 +23,7 @@ use stillpoint_index::tantivy::{
     BitSet, DocId, DocSet, InvertedIndexReader, SegmentReader, TERMINATED, Term,
 };
 
-use crate::bits::{Filters, Range, RangeMasks, RankBits, any_set, fee_within, is_set};
+use crate::bits::{Filters, Marks, Range, RangeMasks, RankBits, any_set, fee_within, is_set};
 use crate::columns::{
     FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
 };
@@ -248,16 +248,13 @@ pub(crate) fn collect_segment(
     for (g, group) in groups.iter().enumerate() {
         group_of_slot[group.slot] = Some(g);
     }
-    // Which counts a value index (see `bits`) goes to: none, those over the documents passing
-    // every filter, or (a filter's own facet) those passing every filter but its own.
-    let wanted = |i: usize| {
-        // The slot of a value index (an empty slot shares its base with the next).
-        let slot = base.partition_point(|&b| b <= i) - 1;
-        count_index[slot].map(|_| group_of_slot[slot])
-    };
+    // Which counts a facet column's values (see `bits`) go to: none, those over the documents
+    // passing every filter, or (a filter's own facet) those passing every filter but its own.
+    let wanted = |slot: usize| count_index[slot].map(|_| group_of_slot[slot]);
     // The same, per value of the bit sets: made once, for the walk and the count after it.
     let selection = OnceCell::new();
-    let selection_of = |bits: &RankBits| selection.get_or_init(|| bits.selection(&wanted));
+    let selection_of =
+        |bits: &RankBits| selection.get_or_init(|| bits.selection_by_slot(&base, &wanted));
 
     // Flag filters as bits of the flattened flags (see `SegmentColumns::flags`).
     let mut flag_mask = 0u16;
@@ -497,7 +494,7 @@ pub(crate) fn collect_segment(
     // Documents counted from bit sets after the pass (see the end): the positions of those
     // matching the candidates' own condition (the text, the geography), the filters not yet
     // applied. Set together with `passing`.
-    let deferred: RefCell<Option<Vec<u64>>> = RefCell::new(None);
+    let deferred: RefCell<Option<Marks>> = RefCell::new(None);
     // With bit sets: whether the document at a rank position passes every filter.
     type Passes<'a> = Box<dyn Fn(u32) -> bool + 'a>;
     let passing: RefCell<Option<Passes<'_>>> = RefCell::new(None);
@@ -678,8 +675,8 @@ pub(crate) fn collect_segment(
         }
 
         if deferring {
-            if let Some(mask) = deferred.borrow_mut().as_mut() {
-                mask[position as usize / 64] |= 1 << (position % 64);
+            if let Some(marks) = deferred.borrow_mut().as_mut() {
+                marks.mark(position);
             }
             return !excluded && offer(&mut heap, doc, position, score, distance);
         }
@@ -933,7 +930,7 @@ pub(crate) fn collect_segment(
             // sets after the walk: the walk only marks those within the circle. (So are they
             // when the nodes' counts are precomputed.)
             *passing.borrow_mut() = Some(bits_filters(cols.alive_bits(reader)));
-            *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
+            *deferred.borrow_mut() = Some(Marks::new(max_doc as usize));
         }
         let page_memo = ThresholdMemo::default();
         if blocks.is_some() && window > 0 {
@@ -986,8 +983,8 @@ pub(crate) fn collect_segment(
                 // for them, without measuring distances for the page.
                 let mark_only = whole && (window == 0 || worst().is_some_and(|w| node.near > w));
                 let mark = |position: u32| {
-                    if let Some(mask) = deferred.borrow_mut().as_mut() {
-                        mask[position as usize / 64] |= 1 << (position % 64);
+                    if let Some(marks) = deferred.borrow_mut().as_mut() {
+                        marks.mark(position);
                     }
                 };
                 let (lo, hi) = node.ranges[0];
@@ -1093,7 +1090,7 @@ pub(crate) fn collect_segment(
         let words = matches.chunk_by(|a, b| a.0 / 64 == b.0 / 64).count();
         if defer_possible && matches.len() >= 6 * words {
             *passing.borrow_mut() = Some(bits_filters(cols.alive_bits(reader)));
-            *deferred.borrow_mut() = Some(vec![0u64; (max_doc as usize).div_ceil(64)]);
+            *deferred.borrow_mut() = Some(Marks::new(max_doc as usize));
         }
     };
     if nearest_done || listing_done || radius_walk {
@@ -1177,8 +1174,8 @@ pub(crate) fn collect_segment(
             }
         }
     }
-    if let Some(mask) = deferred.take() {
-        let words: Vec<usize> = (0..mask.len()).filter(|&w| mask[w] != 0).collect();
+    if let Some(mut marks) = deferred.take() {
+        let (mask, words) = marks.words();
         let alive = cols.alive_bits(reader);
         let filters = Filters {
             alive: alive.as_deref(),
@@ -1187,8 +1184,8 @@ pub(crate) fn collect_segment(
         };
         let bits = cols.rank_bits(reader);
         let passing = bits.count_passing(
-            &mask,
-            &words,
+            mask,
+            words,
             filters,
             selection_of(bits),
             &mut flat.borrow_mut(),
