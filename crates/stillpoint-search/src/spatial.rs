@@ -47,12 +47,27 @@ const SAMPLE: usize = 64;
 pub(crate) struct SampledCodes {
     codes: Vec<u32>,
     sample: Vec<u32>,
+    /// The quadtree over all the codes, when they are sorted as a whole (see [`Tree`]).
+    tree: Option<Tree>,
 }
 
 impl SampledCodes {
     pub fn new(codes: Vec<u32>) -> SampledCodes {
         let sample = codes.iter().step_by(SAMPLE).copied().collect();
-        SampledCodes { codes, sample }
+        SampledCodes {
+            codes,
+            sample,
+            tree: None,
+        }
+    }
+
+    /// The same, with the quadtree that walks over all of them (sorted) split nodes by.
+    pub fn with_tree(codes: Vec<u32>) -> SampledCodes {
+        let tree = Tree::build(&codes);
+        SampledCodes {
+            tree: Some(tree),
+            ..SampledCodes::new(codes)
+        }
     }
 
     /// The codes `range` of these, for a walk.
@@ -62,12 +77,95 @@ impl SampledCodes {
             all: self,
             start: range.start,
             len: range.end - range.start,
+            tree: None,
         }
     }
 
     pub fn all(&self) -> Codes<'_> {
-        self.range(0..self.codes.len())
+        Codes {
+            tree: self.tree.as_ref(),
+            ..self.range(0..self.codes.len())
+        }
     }
+}
+
+/// Where the quarters of each large square of the quadtree start among sorted codes, and
+/// their own nodes: a walk splits a node by reading it (one cache line) instead of cutting its
+/// range by three binary searches per source, which was the walk's largest cost (some 10% of
+/// a radius search, nearly all of it cache misses).
+///
+/// Only squares holding more than [`LEAF`] codes have a node; a walk splits the others (rarely:
+/// they are read entry by entry) by binary search.
+pub(crate) struct Tree {
+    nodes: Vec<TreeNode>,
+}
+
+/// A square's range of codes, where its second to fourth quarters start, and the quarters'
+/// nodes ([`NO_NODE`] for a quarter without one).
+#[derive(Clone, Copy, Debug)]
+struct TreeNode {
+    range: (u32, u32),
+    cuts: [u32; 3],
+    children: [u32; 4],
+}
+
+const NO_NODE: u32 = u32::MAX;
+
+impl Tree {
+    /// The root is the whole world ([`TOP`]) over the codes below [`NO_POINT`].
+    fn build(codes: &[u32]) -> Tree {
+        debug_assert!(codes.is_sorted());
+        let mut tree = Tree { nodes: Vec::new() };
+        let hi = codes.partition_point(|&c| c < NO_POINT) as u32;
+        tree.node(codes, Square { k: TOP, x: 0, y: 0 }, 0, hi);
+        tree
+    }
+
+    /// The root's node, when it has one.
+    fn root(&self) -> u32 {
+        if self.nodes.is_empty() { NO_NODE } else { 0 }
+    }
+
+    /// Adds the node of `square` (codes `lo..hi`) and those below it; returns its index.
+    fn node(&mut self, codes: &[u32], square: Square, lo: u32, hi: u32) -> u32 {
+        if hi - lo <= LEAF || square.k == 0 {
+            return NO_NODE;
+        }
+        let at = self.nodes.len();
+        let cut = quarter_cuts(square, lo, hi, |from, to, bound| {
+            from + codes[from as usize..to as usize].partition_point(|&c| u64::from(c) < bound)
+                as u32
+        });
+        self.nodes.push(TreeNode {
+            range: (lo, hi),
+            cuts: [cut[1], cut[2], cut[3]],
+            children: [NO_NODE; 4],
+        });
+        for c in 0..4 {
+            let child = square.quarter(c);
+            let index = self.node(codes, child, cut[c as usize], cut[c as usize + 1]);
+            self.nodes[at].children[c as usize] = index;
+        }
+        at as u32
+    }
+}
+
+/// Where the quarters of `square` (codes `lo..hi`) start: `lo`, the three cuts, `hi`. `cut`
+/// gives where a bound goes among the codes `from..to`.
+fn quarter_cuts(
+    square: Square,
+    lo: u32,
+    hi: u32,
+    cut: impl Fn(u32, u32, u64) -> u32,
+) -> [u32; 5] {
+    let k = square.k - 1;
+    let first = u64::from(square.prefix()) << 2;
+    let mut cuts = [lo, lo, lo, lo, hi];
+    for c in 1..4 {
+        let start = (first + c as u64) << (2 * k);
+        cuts[c] = cut(cuts[c - 1], hi, start);
+    }
+    cuts
 }
 
 impl std::ops::Deref for SampledCodes {
@@ -84,6 +182,8 @@ pub(crate) struct Codes<'a> {
     all: &'a SampledCodes,
     start: usize,
     len: usize,
+    /// The quadtree, for the whole of sorted codes only.
+    tree: Option<&'a Tree>,
 }
 
 impl Codes<'_> {
@@ -164,9 +264,9 @@ impl Spatial {
         debug_assert!(z.is_sorted());
         extra.sort_unstable();
         Spatial {
-            z: SampledCodes::new(z),
+            z: SampledCodes::with_tree(z),
             point_position,
-            extra_z: SampledCodes::new(extra.iter().map(|e| e.0).collect()),
+            extra_z: SampledCodes::with_tree(extra.iter().map(|e| e.0).collect()),
             extra_point: extra.iter().map(|e| e.1).collect(),
             extra_xyz: extra.iter().map(|e| xyz[e.1 as usize]).collect(),
             extra_position: extra.iter().map(|e| e.2).collect(),
@@ -265,7 +365,7 @@ impl HomeAreas {
             .chunk_by(|a, b| a.0 == b.0)
             .map(|class| HomeClass {
                 km: HOME_CLASS_KM * 2f64.powi(class[0].0),
-                z: SampledCodes::new(class.iter().map(|e| e.1).collect()),
+                z: SampledCodes::with_tree(class.iter().map(|e| e.1).collect()),
                 entries: class.iter().map(entry).collect(),
             })
             .collect();
@@ -327,6 +427,15 @@ impl Square {
 
     fn prefix(self) -> u32 {
         spread(self.x) | (spread(self.y) << 1)
+    }
+
+    /// Quarter `c` (0-3, in the order of their codes).
+    fn quarter(self, c: u32) -> Square {
+        Square {
+            k: self.k - 1,
+            x: self.x * 2 + (c & 1),
+            y: self.y * 2 + (c >> 1),
+        }
     }
 
     fn is_empty_area(self) -> bool {
@@ -637,8 +746,11 @@ struct Walk<'a> {
     centre: &'a Centre,
     queue: BinaryHeap<Node>,
     arena: Vec<(u32, u32)>,
-    /// Scratch for [`Walk::split`]: each source's cuts of the square being split.
-    cuts: Vec<[u32; 5]>,
+    /// Per range of the arena, its source's tree node ([`NO_NODE`] without one).
+    nodes: Vec<u32>,
+    /// Scratch for [`Walk::split`]: each source's cuts of the square being split, and the
+    /// quarters' tree nodes.
+    cuts: Vec<([u32; 5], [u32; 4])>,
 }
 
 impl<'a> Walk<'a> {
@@ -648,12 +760,14 @@ impl<'a> Walk<'a> {
             centre,
             queue: BinaryHeap::new(),
             arena: Vec::new(),
+            nodes: Vec::new(),
             cuts: Vec::with_capacity(sources.len()),
         };
         let ranges = walk.arena.len();
         for s in sources {
             let hi = s.z.cut(0, s.z.len() as u32, u64::from(NO_POINT));
             walk.arena.push((0, hi));
+            walk.nodes.push(s.z.tree.map_or(NO_NODE, Tree::root));
         }
         let root = Square { k: TOP, x: 0, y: 0 };
         walk.push_square(root, ranges);
@@ -681,33 +795,35 @@ impl<'a> Walk<'a> {
 
     /// Queues the four quarters of a square. The quarters' codes follow each other, so three
     /// binary searches per source cut the square's range into theirs.
+    /// (From the source's tree node when it has one.)
     fn split(&mut self, square: Square, ranges: usize) {
-        let k = square.k - 1;
-        let first = u64::from(square.prefix()) << 2;
         let mut cuts = std::mem::take(&mut self.cuts);
         cuts.clear();
         for i in 0..self.sources.len() {
             let (lo, hi) = self.arena[ranges + i];
             let z = self.sources[i].z;
-            let mut cut = [lo, lo, lo, lo, hi];
-            for c in 1..4 {
-                let start = (first + c as u64) << (2 * k);
-                cut[c] = z.cut(cut[c - 1], hi, start);
-            }
-            cuts.push(cut);
+            // (A walk may have emptied the range: then it is not the node's any more.)
+            let node = z
+                .tree
+                .and_then(|t| t.nodes.get(self.nodes[ranges + i] as usize))
+                .filter(|n| n.range == (lo, hi));
+            cuts.push(match node {
+                Some(n) => ([lo, n.cuts[0], n.cuts[1], n.cuts[2], hi], n.children),
+                None => (
+                    quarter_cuts(square, lo, hi, |from, to, bound| z.cut(from, to, bound)),
+                    [NO_NODE; 4],
+                ),
+            });
         }
         for c in 0..4u32 {
-            let child = Square {
-                k,
-                x: square.x * 2 + (c & 1),
-                y: square.y * 2 + (c >> 1),
-            };
+            let child = square.quarter(c);
             if child.is_empty_area() {
                 continue;
             }
             let at = self.arena.len();
-            for cut in &cuts {
+            for (cut, children) in &cuts {
                 self.arena.push((cut[c as usize], cut[c as usize + 1]));
+                self.nodes.push(children[c as usize]);
             }
             self.push_square(child, at);
         }
@@ -888,6 +1004,48 @@ mod tests {
         // Same 1/16° cell: same code above the two lowest levels' bits.
         assert_eq!(a >> 4, b >> 4);
         assert!(z_order(90.0, 180.0) < NO_POINT);
+    }
+
+    #[test]
+    fn a_tree_splits_squares_where_a_binary_search_does() {
+        let mut next = uniform(11);
+        // Clustered points (a few cities) and some without a location.
+        let mut codes: Vec<u32> = (0..20_000)
+            .map(|i| {
+                let (lat, lon) = [(40.7, -74.0), (51.5, -0.1), (-33.9, 151.2)][i % 3];
+                z_order(lat + next() * 0.5, lon + next() * 0.5)
+            })
+            .chain(std::iter::repeat_n(NO_POINT, 30))
+            .collect();
+        codes.sort_unstable();
+        let sampled = SampledCodes::with_tree(codes.clone());
+        let tree = sampled.tree.as_ref().unwrap();
+        assert!(tree.nodes.len() > 100);
+        let mut checked = 0;
+        let mut stack = vec![(tree.root(), Square { k: TOP, x: 0, y: 0 })];
+        let below = codes.partition_point(|&c| c < NO_POINT) as u32;
+        assert_eq!(tree.nodes[0].range, (0, below));
+        while let Some((index, square)) = stack.pop() {
+            let node = tree.nodes[index as usize];
+            let (lo, hi) = node.range;
+            let cuts = quarter_cuts(square, lo, hi, |from, to, bound| {
+                from + codes[from as usize..to as usize].partition_point(|&c| u64::from(c) < bound)
+                    as u32
+            });
+            assert_eq!(node.cuts, [cuts[1], cuts[2], cuts[3]], "{square:?}");
+            for c in 0..4 {
+                let (a, b) = (cuts[c as usize], cuts[c as usize + 1]);
+                match node.children[c as usize] {
+                    NO_NODE => assert!(b - a <= LEAF || square.k == 1),
+                    child => {
+                        assert_eq!(tree.nodes[child as usize].range, (a, b));
+                        stack.push((child, square.quarter(c)));
+                    }
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, tree.nodes.len());
     }
 
     #[test]
