@@ -152,12 +152,7 @@ impl Tree {
 
 /// Where the quarters of `square` (codes `lo..hi`) start: `lo`, the three cuts, `hi`. `cut`
 /// gives where a bound goes among the codes `from..to`.
-fn quarter_cuts(
-    square: Square,
-    lo: u32,
-    hi: u32,
-    cut: impl Fn(u32, u32, u64) -> u32,
-) -> [u32; 5] {
+fn quarter_cuts(square: Square, lo: u32, hi: u32, cut: impl Fn(u32, u32, u64) -> u32) -> [u32; 5] {
     let k = square.k - 1;
     let first = u64::from(square.prefix()) << 2;
     let mut cuts = [lo, lo, lo, lo, hi];
@@ -189,6 +184,11 @@ pub(crate) struct Codes<'a> {
 impl Codes<'_> {
     pub fn len(self) -> usize {
         self.len
+    }
+
+    /// Code `i` of the range.
+    fn get(self, i: u32) -> u32 {
+        self.all.codes[self.start + i as usize]
     }
 
     /// Where `bound` would go among the codes `lo..hi` of the range: `lo` plus the number of
@@ -807,8 +807,17 @@ impl<'a> Walk<'a> {
                 .tree
                 .and_then(|t| t.nodes.get(self.nodes[ranges + i] as usize))
                 .filter(|n| n.range == (lo, hi));
+            // Without a node, a range lying in one quarter (as a walk over a small node's
+            // codes does, from the whole world down to that node) is told by its ends.
+            let quarter = |i: u32| (z.get(i) >> (2 * (square.k - 1))) & 3;
             cuts.push(match node {
                 Some(n) => ([lo, n.cuts[0], n.cuts[1], n.cuts[2], hi], n.children),
+                None if lo < hi && quarter(lo) == quarter(hi - 1) => {
+                    let q = quarter(lo) as usize;
+                    let mut cut = [lo, lo, lo, lo, hi];
+                    cut[q + 1..4].fill(hi);
+                    (cut, [NO_NODE; 4])
+                }
                 None => (
                     quarter_cuts(square, lo, hi, |from, to, bound| z.cut(from, to, bound)),
                     [NO_NODE; 4],
