@@ -901,6 +901,55 @@ fn check_cursor_walk(world: &World, r: &SearchRequest, page: usize) -> Result<()
     Ok(())
 }
 
+/// Text within a radius (which the engine takes from the circle's ranges of documents): the
+/// practitioners the same text finds anywhere, less those out of reach.
+fn check_text_within(world: &World, r: &SearchRequest) -> Result<(), TestCaseError> {
+    let (Some(lat), Some(lon), Some(radius)) = (r.lat, r.lon, r.radius) else {
+        return Ok(());
+    };
+    let engine = &world.fixture.engine;
+    let ids = |request: &SearchRequest| -> Result<Vec<String>, TestCaseError> {
+        let mut ids: Vec<String> = Vec::new();
+        loop {
+            let page = search(
+                engine,
+                &SearchRequest {
+                    offset: ids.len(),
+                    limit: 100,
+                    ..request.clone()
+                },
+            )?;
+            ids.extend(page.hits.iter().map(|h| h.id.clone()));
+            if page.hits.len() < 100 {
+                break;
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    };
+    let reaches = |id: &String| {
+        world.practitioners.iter().any(|p| {
+            let d = p.distance((lat, lon));
+            &p.id == id && (d <= radius.km || p.home_visits_km.is_some_and(|km| d <= km))
+        })
+    };
+    for q in ["migraine", "infants", "jaw"] {
+        let within = SearchRequest {
+            q: Some(q.into()),
+            sort: Some(Sort::Name),
+            cursor: None,
+            ..r.clone()
+        };
+        let anywhere = SearchRequest {
+            radius: None,
+            ..within.clone()
+        };
+        let want: Vec<String> = ids(&anywhere)?.into_iter().filter(reaches).collect();
+        prop_assert_eq!(ids(&within)?, want, "{:?} within {:?}", q, r);
+    }
+    Ok(())
+}
+
 fn run(
     (records, replacements): (Vec<FeedRecord>, Vec<FeedRecord>),
     specs: Vec<RequestSpec>,
@@ -911,6 +960,9 @@ fn run(
         check(&world, &request)?;
         if i % 4 == 0 {
             check_cursor_walk(&world, &request, 1 + (i % 37))?;
+        }
+        if i % 3 == 0 {
+            check_text_within(&world, &request)?;
         }
     }
     Ok(())
