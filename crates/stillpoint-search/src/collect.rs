@@ -33,7 +33,8 @@ use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells};
 use crate::plan::Plan;
 use crate::request::{Facet, Sort};
 use crate::spatial::{
-    Centre, Kind, NO_POINT, Source, Spatial, Threshold, ThresholdMemo, Wanted, nearest, within,
+    Centre, Kind, NO_POINT, Quad, Source, Spatial, Threshold, ThresholdMemo, Wanted, nearest,
+    within,
 };
 use crate::text::facet_field;
 
@@ -740,6 +741,7 @@ pub(crate) fn collect_segment(
         let keep_calls = Cell::new(0u32);
         let extra_passing: OnceCell<Vec<u64>> = OnceCell::new();
         let stopped = nearest(
+            None,
             &sources,
             centre,
             points,
@@ -944,30 +946,32 @@ pub(crate) fn collect_segment(
         // A node taken whole offers its documents (those `take` accepts, and how they count)
         // to the page nearest first, while they can still enter it (a dense city's centre holds
         // thousands, most of them far down).
-        let page_from_node = |lo: u32, hi: u32, near: f64, take: &dyn Fn(u32) -> Option<Count>| {
-            if window == 0 || worst().is_some_and(|w| near > w) {
-                return;
-            }
-            let node_docs = Source {
-                z: spatial.z.range(lo as usize..hi as usize),
-                ids: None,
-                base: lo,
-                kind: Kind::First,
+        let page_from_node =
+            |lo: u32, hi: u32, near: f64, quad: Quad, take: &dyn Fn(u32) -> Option<Count>| {
+                if window == 0 || worst().is_some_and(|w| near > w) {
+                    return;
+                }
+                let node_docs = Source {
+                    z: spatial.z.range(lo as usize..hi as usize),
+                    ids: None,
+                    base: lo,
+                    kind: Kind::First,
+                };
+                nearest(
+                    Some(quad),
+                    &[node_docs],
+                    centre,
+                    points,
+                    &|_, position| points.at(position).start,
+                    Wanted::ALL,
+                    &mut |found| {
+                        if let Some(count) = take(found.id) {
+                            let _ = visit(order[found.id as usize], found.id, 0.0, count);
+                        }
+                    },
+                    &worst,
+                );
             };
-            nearest(
-                &[node_docs],
-                centre,
-                points,
-                &|_, position| points.at(position).start,
-                Wanted::ALL,
-                &mut |found| {
-                    if let Some(count) = take(found.id) {
-                        let _ = visit(order[found.id as usize], found.id, 0.0, count);
-                    }
-                },
-                &worst,
-            );
-        };
         // The documents with a location within the radius; those reaching the centre only by
         // their home visits follow.
         let mut seen: HashSet<u32> = HashSet::new();
@@ -1001,7 +1005,7 @@ pub(crate) fn collect_segment(
                     let mut flat = flat.borrow_mut();
                     bits.count_range(&range, &mut masks, selection_of(bits), &mut flat);
                     drop(flat);
-                    page_from_node(lo, hi, node.near, &|position| {
+                    page_from_node(lo, hi, node.near, node.quad, &|position| {
                         range.test(&masks.all, position).then_some(Count::Passing)
                     });
                 } else if let Some(block) = block {
@@ -1013,7 +1017,7 @@ pub(crate) fn collect_segment(
                         }
                     }
                     drop(flat);
-                    page_from_node(lo, hi, node.near, &|_| Some(Count::Nothing));
+                    page_from_node(lo, hi, node.near, node.quad, &|_| Some(Count::Nothing));
                 } else {
                     inside_near.set(node.inside.then_some(node.near));
                     for position in lo..hi {

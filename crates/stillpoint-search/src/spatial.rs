@@ -754,7 +754,8 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(sources: &'a [Source<'a>], centre: &'a Centre) -> Walk<'a> {
+    /// A walk from `from`, or the whole world.
+    fn new(sources: &'a [Source<'a>], centre: &'a Centre, from: Option<Square>) -> Walk<'a> {
         let mut walk = Walk {
             sources,
             centre,
@@ -767,9 +768,11 @@ impl<'a> Walk<'a> {
         for s in sources {
             let hi = s.z.cut(0, s.z.len() as u32, u64::from(NO_POINT));
             walk.arena.push((0, hi));
-            walk.nodes.push(s.z.tree.map_or(NO_NODE, Tree::root));
+            // (A tree's root is the whole world's.)
+            let tree = s.z.tree.filter(|_| from.is_none());
+            walk.nodes.push(tree.map_or(NO_NODE, Tree::root));
         }
-        let root = Square { k: TOP, x: 0, y: 0 };
+        let root = from.unwrap_or(Square { k: TOP, x: 0, y: 0 });
         walk.push_square(root, ranges);
         walk
     }
@@ -873,7 +876,13 @@ impl Wanted<'_> {
 /// nearest first (by node); `worst` is the distance beyond which nothing more is wanted (the
 /// page's worst hit once it is full). Returns whether the walk stopped because of `worst`
 /// (rather than by running out of locations).
+///
+/// `from`: a square every entry of the sources lies in, to start from instead of the whole
+/// world (a walk over a quadtree node's own entries would otherwise descend to it again, a
+/// split and a bound per level).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn nearest(
+    from: Option<Quad>,
     sources: &[Source<'_>],
     centre: &Centre,
     points: &Points,
@@ -882,7 +891,7 @@ pub(crate) fn nearest(
     visit: &mut dyn FnMut(Found),
     worst: &dyn Fn() -> Option<f64>,
 ) -> bool {
-    let mut walk = Walk::new(sources, centre);
+    let mut walk = Walk::new(sources, centre, from.map(|q| q.0));
     let memo = ThresholdMemo::default();
     while let Some(node) = walk.queue.pop() {
         if worst().is_some_and(|w| node.bound > w) {
@@ -937,7 +946,13 @@ pub(crate) struct Reached<'a> {
     pub inside: bool,
     /// The node's square (level and Morton prefix), when it is a whole square.
     pub square: Option<(u32, u32)>,
+    /// The same, for a walk over the node's own entries to start from (see [`nearest`]).
+    pub quad: Quad,
 }
+
+/// A square of the quadtree, which a walk over entries lying in it may start from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Quad(Square);
 
 /// Every node of the sources within `reach` of the centre, nearest first. With `whole`, a node
 /// wholly inside `inside` (at most `reach`) with at least `whole` first locations is handed over
@@ -951,7 +966,7 @@ pub(crate) fn within(
     whole: Option<u32>,
     visit: &mut dyn FnMut(Reached<'_>),
 ) {
-    let mut walk = Walk::new(sources, centre);
+    let mut walk = Walk::new(sources, centre, None);
     while let Some(node) = walk.queue.pop() {
         if node.bound > reach {
             // Every later node is farther still.
@@ -983,6 +998,7 @@ pub(crate) fn within(
                 near: node.bound,
                 inside: is_inside,
                 square: Some((node.square.k, node.square.prefix())),
+                quad: Quad(node.square),
             });
             continue;
         }
