@@ -46,7 +46,7 @@ pub(crate) struct RankBits {
     rare: Vec<(u32, u32)>,
 }
 
-/// What each value is counted over (see [`RankBits::selection`]), as a code: 0 when the value
+/// What each value is counted over (see [`RankBits::selection_by_slot`]), as a code: 0 when the value
 /// is not counted, 1 over the documents passing every filter, `2 + g` over those passing every
 /// filter but facet filter `g`.
 pub(crate) struct Selection {
@@ -346,9 +346,10 @@ impl RankBits {
         self.selection_of(values)
     }
 
-    /// The same, asked per facet column: the values of the column in slot `s` are
-    /// `base[s]..base[s + 1]` (see [`RankBits::build`]). A search asks this way: asking for
-    /// each of the thousands of values (regions are most of them) was 2% of a radius search.
+    /// What each value is counted over, asked per facet column (`wanted(slot)`, as the tests'
+    /// `selection` asks per value): the values of the column in slot `s` are `base[s]..base[s + 1]`
+    /// (see [`RankBits::build`]). Asking for each of the thousands of values (regions are most
+    /// of them), a search spent 2% of its CPU.
     pub fn selection_by_slot(
         &self,
         base: &[usize],

@@ -611,7 +611,7 @@ pub(crate) struct Points {
     pub lat: Vec<f64>,
     pub lon: Vec<f64>,
     /// Each point on the unit sphere, for distances without trigonometry (see
-    /// [`crate::spatial::Centre::approx`]).
+    /// [`crate::spatial::Centre::chord2`]).
     pub xyz: Vec<[f32; 3]>,
 }
 

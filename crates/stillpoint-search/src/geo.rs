@@ -70,7 +70,7 @@ pub fn circle_boxes(lat: f64, lon: f64, radius_km: f64) -> Vec<BoundingBox> {
 }
 
 /// The geo cell ids, all at one level, that together cover the boxes: the finest level with at
-/// most [`MAX_CELLS`] cells (or the coarsest level whatever its count).
+/// most `MAX_CELLS` cells (or the coarsest level whatever its count).
 pub fn covering_cells(boxes: &[BoundingBox]) -> Vec<u64> {
     for level in (0..LEVELS).rev() {
         let count: usize = boxes.iter().map(|b| cell_count(level, b)).sum();

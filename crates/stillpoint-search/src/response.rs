@@ -135,8 +135,9 @@ pub struct HitCredential {
 /// A location as the public may see it: a city-only location has no street address, no postal
 /// code, and its point is the centre of its city.
 ///
-/// Its texts are shared with the kept record (see [`crate::records`]): every page showing the
-/// location clones it, and its five strings were a twentieth of a radius search's CPU.
+/// Its texts are shared with the engine's kept copy of the practitioner: every page showing
+/// the location clones it, and copying its six strings was a twentieth of a radius search's
+/// CPU.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublicLocation {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,7 +12,8 @@
 //!   node lies beyond its worst hit (nearest first without a radius);
 //! - [`within`]: every node that reaches within a distance, telling the caller whether a node
 //!   lies wholly inside the radius (so its documents match without a distance test, and its
-//!   precomputed facet counts can be added at once, see [`NodeCounts`]).
+//!   precomputed facet counts can be added at once, see
+//!   [`crate::blocks::NodeCounts`]).
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Ordering;
@@ -61,11 +62,13 @@ impl SampledCodes {
         }
     }
 
-    /// The same, with the quadtree that walks over all of them (sorted) split nodes by.
+    /// The same, with the quadtree that walks over all of them split nodes by, when they are
+    /// sorted as a whole (otherwise walks split by binary search, as over [`SampledCodes::new`]).
     pub fn with_tree(codes: Vec<u32>) -> SampledCodes {
-        let tree = Tree::build(&codes);
+        let tree = codes.is_sorted().then(|| Tree::build(&codes));
+        debug_assert!(tree.is_some(), "a tree over unsorted codes");
         SampledCodes {
-            tree: Some(tree),
+            tree,
             ..SampledCodes::new(codes)
         }
     }
@@ -94,8 +97,10 @@ impl SampledCodes {
 /// range by three binary searches per source, which was the walk's largest cost (some 10% of
 /// a radius search, nearly all of it cache misses).
 ///
-/// Only squares holding more than [`LEAF`] codes have a node; a walk splits the others (rarely:
-/// they are read entry by entry) by binary search.
+/// Only squares above the finest level holding more than [`LEAF`] codes have a node. A walk
+/// splits the others (rarely: they are read entry by entry), and ranges that are not the whole
+/// of the codes (a facet value's list, a node's own codes), by their ends when they lie in one
+/// quarter and else by binary search.
 pub(crate) struct Tree {
     nodes: Vec<TreeNode>,
 }
@@ -796,9 +801,9 @@ impl<'a> Walk<'a> {
         });
     }
 
-    /// Queues the four quarters of a square. The quarters' codes follow each other, so three
-    /// binary searches per source cut the square's range into theirs.
-    /// (From the source's tree node when it has one.)
+    /// Queues the four quarters of a square. The quarters' codes follow each other: a source's
+    /// tree node tells where each starts, or else its range's ends when it lies in one quarter,
+    /// or else three binary searches.
     fn split(&mut self, square: Square, ranges: usize) {
         let mut cuts = std::mem::take(&mut self.cuts);
         cuts.clear();
@@ -810,8 +815,8 @@ impl<'a> Walk<'a> {
                 .tree
                 .and_then(|t| t.nodes.get(self.nodes[ranges + i] as usize))
                 .filter(|n| n.range == (lo, hi));
-            // Without a node, a range lying in one quarter (as a walk over a small node's
-            // codes does, from the whole world down to that node) is told by its ends.
+            // Without a node, a range lying in one quarter (as a facet value's list of a few
+            // places does, from the whole world down to them) is told by its ends.
             let quarter = |i: u32| (z.get(i) >> (2 * (square.k - 1))) & 3;
             cuts.push(match node {
                 Some(n) => ([lo, n.cuts[0], n.cuts[1], n.cuts[2], hi], n.children),
