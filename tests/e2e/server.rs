@@ -412,7 +412,27 @@ fn an_ingest_then_a_compaction_by_other_processes_are_served_without_failing_sea
             statuses
         })
     };
-    let feed = r#"{"member_id":"HOT-1","name":"Reload Hotchkiss","locations":[{"city":"Denver","region":"CO","country":"US"}]}"#;
+    // The vocabulary lists the countries the index holds: kept between calls, made again for
+    // the view after the reload.
+    let countries = |server: &Server| -> Vec<String> {
+        let vocabulary = server.json("/v1/vocabulary");
+        let country = vocabulary
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["facet"] == "country")
+            .unwrap()
+            .clone();
+        country["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["value"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(!countries(&server).contains(&"IS".to_string()));
+    assert_eq!(countries(&server), countries(&server));
+    let feed = r#"{"member_id":"HOT-1","name":"Reload Hotchkiss","locations":[{"city":"Reykjavik","country":"IS"}]}"#;
     let path = env.write("hot.jsonl", feed.as_bytes());
     env.run(&["ingest", "--association", "bcta-na", path.to_str().unwrap()])
         .expect_code(0);
@@ -422,6 +442,7 @@ fn an_ingest_then_a_compaction_by_other_processes_are_served_without_failing_sea
     });
     let delay = committed.elapsed();
     assert!(seen, "the new practitioner never appeared");
+    assert!(countries(&server).contains(&"IS".to_string()));
     // One second is the promise; the margin is for a loaded test machine.
     assert!(
         delay < Duration::from_millis(1500),

@@ -146,6 +146,12 @@ impl SearchEngine {
         Ok(())
     }
 
+    /// Which view of the index searches see: another number whenever a reload changes it. A
+    /// response made from the index alone (the values it holds) may be kept until then.
+    pub fn view(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// Builds each segment's in-memory structures (facet rows, points, quadtree, bit sets,
     /// counts) now rather than on the first searches that need them, which would otherwise
     /// wait for them: a server calls this when it starts and after each reload.

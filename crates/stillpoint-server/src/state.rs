@@ -2,8 +2,10 @@
 //! searches and the bound on searches admitted at once.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
 
 use stillpoint_config::ServerSection;
 use stillpoint_index::PractitionerIndex;
@@ -28,6 +30,8 @@ struct Inner {
     searches: Arc<Semaphore>,
     /// The threads that run searches, one per core by default (see [`AppState::blocking`]).
     threads: Arc<rayon::ThreadPool>,
+    /// `GET /v1/vocabulary`'s body, and the engine's view it was made from.
+    vocabulary: Arc<Mutex<Option<(u64, Bytes)>>>,
     queue: Duration,
     settings: ServerSection,
     /// The publishing routes' share; `None` on a server that takes no publications.
@@ -50,6 +54,7 @@ impl AppState {
                 index,
                 searches: Arc::new(Semaphore::new(settings.max_concurrent_searches)),
                 threads: Arc::new(threads),
+                vocabulary: Arc::default(),
                 queue: Duration::from_millis(settings.search_queue_ms),
                 settings,
                 publishing: None,
@@ -64,6 +69,7 @@ impl AppState {
             index: shared.index.clone(),
             searches: shared.searches.clone(),
             threads: shared.threads.clone(),
+            vocabulary: shared.vocabulary.clone(),
             queue: shared.queue,
             settings: shared.settings.clone(),
             publishing: None,
@@ -74,6 +80,12 @@ impl AppState {
                 ..inner
             }),
         }
+    }
+
+    /// `GET /v1/vocabulary`'s body as last made, with the engine's view it was made from (see
+    /// [`stillpoint_search::SearchEngine::view`]).
+    pub fn vocabulary_cache(&self) -> &Arc<Mutex<Option<(u64, Bytes)>>> {
+        &self.inner.vocabulary
     }
 
     pub fn publishing(&self) -> Option<&Arc<Publishing>> {

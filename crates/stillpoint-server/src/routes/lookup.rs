@@ -1,11 +1,13 @@
 //! `GET /v1/geocode` (gazetteer candidates) and `GET /v1/vocabulary` (facets, their values and
 //! labels, for building a user interface).
 
+use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use stillpoint_gazetteer::{Gazetteer, PlaceKind};
-use stillpoint_search::{Facet, SearchRequest};
+use stillpoint_search::{Facet, SearchEngine, SearchRequest};
 use utoipa::ToSchema;
 
 use crate::params::Params;
@@ -112,94 +114,114 @@ pub async fn vocabulary(State(state): State<AppState>, RawQuery(query): RawQuery
     if !errors.is_empty() {
         return Problem::invalid(errors).into_response();
     }
+    // Made once per view of the index (listing every region it holds, 2,106 on a million
+    // practitioners, cost 0.66 ms of CPU a call), and kept until a reload changes the view.
+    let cache = state.vocabulary_cache().clone();
     let result = state
-        .blocking("vocabulary", |engine| {
-            // Open code lists: the values present in the index, from one count-only search.
-            let request = SearchRequest {
-                limit: 0,
-                facets: Some(vec![Facet::Language, Facet::Country, Facet::Region]),
-                facet_size: engine.limits().max_facet_size,
-                ..SearchRequest::default()
-            };
-            let counted = engine.search(&request).map_err(Problem::from)?;
-            let v = engine.vocabulary();
-            let term = |t: &stillpoint_model::vocabulary::Term| VocabularyValue {
-                value: t.id.clone(),
-                label: t.label.clone(),
-                synonyms: t.synonyms.clone(),
-                group: t.group.clone(),
-            };
-            let mut facets = vec![
-                VocabularyFacet {
-                    facet: "approach",
-                    values: v.approaches.iter().map(term).collect(),
-                },
-                VocabularyFacet {
-                    facet: "body",
-                    values: v
-                        .bodies
-                        .iter()
-                        .map(|b| VocabularyValue {
-                            value: b.id.clone(),
-                            label: engine.facet_label(Facet::Body, &b.id),
-                            synonyms: Vec::new(),
-                            group: None,
-                        })
-                        .collect(),
-                },
-                VocabularyFacet {
-                    facet: "credential",
-                    values: v
-                        .bodies
-                        .iter()
-                        .flat_map(|b| {
-                            b.credentials.iter().map(move |c| {
-                                let value = format!("{}:{}", b.id, c.id);
-                                VocabularyValue {
-                                    label: engine.facet_label(Facet::Credential, &value),
-                                    value,
-                                    synonyms: c.synonyms.clone(),
-                                    group: None,
-                                }
-                            })
-                        })
-                        .collect(),
-                },
-                VocabularyFacet {
-                    facet: "profession",
-                    values: v.professions.iter().map(term).collect(),
-                },
-                VocabularyFacet {
-                    facet: "specialty",
-                    values: v.specialties.iter().map(term).collect(),
-                },
-                VocabularyFacet {
-                    facet: "technique",
-                    values: v.techniques.iter().map(term).collect(),
-                },
-            ];
-            for counts in counted.facets {
-                let mut values: Vec<VocabularyValue> = counts
-                    .values
-                    .into_iter()
-                    .map(|v| VocabularyValue {
-                        value: v.value,
-                        label: v.label,
-                        synonyms: Vec::new(),
-                        group: None,
-                    })
-                    .collect();
-                values.sort_by(|a, b| a.value.cmp(&b.value));
-                facets.push(VocabularyFacet {
-                    facet: counts.facet,
-                    values,
-                });
+        .blocking("vocabulary", move |engine| {
+            let view = engine.view();
+            let kept = cache.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            if let Some((made, body)) = kept
+                && made == view
+            {
+                return Ok(body);
             }
-            Ok(facets)
+            let body = Bytes::from(
+                serde_json::to_vec(&vocabulary_facets(engine)?)
+                    .map_err(|e| Problem::internal(&e))?,
+            );
+            *cache.lock().unwrap_or_else(|e| e.into_inner()) = Some((view, body.clone()));
+            Ok(body)
         })
         .await;
     match result {
-        Ok(facets) => axum::Json(facets).into_response(),
+        Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(problem) => problem.into_response(),
     }
+}
+
+/// The facets [`vocabulary`] lists, made from the engine's vocabulary and index.
+fn vocabulary_facets(engine: &SearchEngine) -> Result<Vec<VocabularyFacet>, Problem> {
+    // Open code lists: the values present in the index, from one count-only search.
+    let request = SearchRequest {
+        limit: 0,
+        facets: Some(vec![Facet::Language, Facet::Country, Facet::Region]),
+        facet_size: engine.limits().max_facet_size,
+        ..SearchRequest::default()
+    };
+    let counted = engine.search(&request).map_err(Problem::from)?;
+    let v = engine.vocabulary();
+    let term = |t: &stillpoint_model::vocabulary::Term| VocabularyValue {
+        value: t.id.clone(),
+        label: t.label.clone(),
+        synonyms: t.synonyms.clone(),
+        group: t.group.clone(),
+    };
+    let mut facets = vec![
+        VocabularyFacet {
+            facet: "approach",
+            values: v.approaches.iter().map(term).collect(),
+        },
+        VocabularyFacet {
+            facet: "body",
+            values: v
+                .bodies
+                .iter()
+                .map(|b| VocabularyValue {
+                    value: b.id.clone(),
+                    label: engine.facet_label(Facet::Body, &b.id),
+                    synonyms: Vec::new(),
+                    group: None,
+                })
+                .collect(),
+        },
+        VocabularyFacet {
+            facet: "credential",
+            values: v
+                .bodies
+                .iter()
+                .flat_map(|b| {
+                    b.credentials.iter().map(move |c| {
+                        let value = format!("{}:{}", b.id, c.id);
+                        VocabularyValue {
+                            label: engine.facet_label(Facet::Credential, &value),
+                            value,
+                            synonyms: c.synonyms.clone(),
+                            group: None,
+                        }
+                    })
+                })
+                .collect(),
+        },
+        VocabularyFacet {
+            facet: "profession",
+            values: v.professions.iter().map(term).collect(),
+        },
+        VocabularyFacet {
+            facet: "specialty",
+            values: v.specialties.iter().map(term).collect(),
+        },
+        VocabularyFacet {
+            facet: "technique",
+            values: v.techniques.iter().map(term).collect(),
+        },
+    ];
+    for counts in counted.facets {
+        let mut values: Vec<VocabularyValue> = counts
+            .values
+            .into_iter()
+            .map(|v| VocabularyValue {
+                value: v.value,
+                label: v.label,
+                synonyms: Vec::new(),
+                group: None,
+            })
+            .collect();
+        values.sort_by(|a, b| a.value.cmp(&b.value));
+        facets.push(VocabularyFacet {
+            facet: counts.facet,
+            values,
+        });
+    }
+    Ok(facets)
 }
