@@ -46,9 +46,9 @@ pub(crate) struct RankBits {
     rare: Vec<(u32, u32)>,
 }
 
-/// What each value is counted over (see [`RankBits::selection_by_slot`]), as a code: 0 when the value
-/// is not counted, 1 over the documents passing every filter, `2 + g` over those passing every
-/// filter but facet filter `g`.
+/// What each value is counted over (see [`RankBits::selection_by_slot`]), as a code: 0 when
+/// the value is not counted, 1 over the documents passing every filter, `2 + g` over those
+/// passing every filter but facet filter `g`.
 pub(crate) struct Selection {
     /// Per frequent value's column.
     columns: Vec<u8>,
@@ -99,7 +99,6 @@ impl Marks {
             .flatten()
             .unwrap_or_default();
         words.resize(self::words(n), 0);
-        words.truncate(self::words(n));
         Marks { words, touched }
     }
 
@@ -347,9 +346,9 @@ impl RankBits {
     }
 
     /// What each value is counted over, asked per facet column (`wanted(slot)`, as the tests'
-    /// `selection` asks per value): the values of the column in slot `s` are `base[s]..base[s + 1]`
-    /// (see [`RankBits::build`]). Asking for each of the thousands of values (regions are most
-    /// of them), a search spent 2% of its CPU.
+    /// `selection` asks per value): the values of the column in slot `s` are
+    /// `base[s]..base[s + 1]` (see [`RankBits::build`]). Asking for each of the thousands of
+    /// values (regions are most of them), a search spent 2% of its CPU.
     pub fn selection_by_slot(
         &self,
         base: &[usize],

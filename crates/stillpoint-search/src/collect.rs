@@ -992,8 +992,9 @@ pub(crate) fn collect_segment(
                     }
                 };
                 let (lo, hi) = node.ranges[0];
-                let block = match (&blocks, node.square) {
-                    (Some(b), Some((k, prefix))) if node.inside && hi - lo >= b.min => {
+                let block = match &blocks {
+                    Some(b) if node.inside && hi - lo >= b.min => {
+                        let (k, prefix) = node.quad.key();
                         b.node(k, prefix)
                     }
                     _ => None,

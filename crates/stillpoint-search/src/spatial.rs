@@ -119,7 +119,6 @@ const NO_NODE: u32 = u32::MAX;
 impl Tree {
     /// The root is the whole world ([`TOP`]) over the codes below [`NO_POINT`].
     fn build(codes: &[u32]) -> Tree {
-        debug_assert!(codes.is_sorted());
         let mut tree = Tree { nodes: Vec::new() };
         let hi = codes.partition_point(|&c| c < NO_POINT) as u32;
         tree.node(codes, Square { k: TOP, x: 0, y: 0 }, 0, hi);
@@ -949,15 +948,21 @@ pub(crate) struct Reached<'a> {
     pub near: f64,
     /// Whether every point of the node is within `inside` of the centre.
     pub inside: bool,
-    /// The node's square (level and Morton prefix), when it is a whole square.
-    pub square: Option<(u32, u32)>,
-    /// The same, for a walk over the node's own entries to start from (see [`nearest`]).
+    /// The node's square: its level and Morton prefix name its precomputed counts, and a walk
+    /// over the node's own entries starts from it (see [`nearest`]).
     pub quad: Quad,
 }
 
-/// A square of the quadtree, which a walk over entries lying in it may start from.
+/// A square of the quadtree.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Quad(Square);
+
+impl Quad {
+    /// Its level and Morton prefix (see [`crate::blocks::Blocks::node`]).
+    pub fn key(self) -> (u32, u32) {
+        (self.0.k, self.0.prefix())
+    }
+}
 
 /// Every node of the sources within `reach` of the centre, nearest first. With `whole`, a node
 /// wholly inside `inside` (at most `reach`) with at least `whole` first locations is handed over
@@ -1002,7 +1007,6 @@ pub(crate) fn within(
                 ranges: walk.ranges(node.ranges),
                 near: node.bound,
                 inside: is_inside,
-                square: Some((node.square.k, node.square.prefix())),
                 quad: Quad(node.square),
             });
             continue;
