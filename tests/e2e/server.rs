@@ -318,6 +318,10 @@ fn profiles_type_ahead_places_and_vocabulary_answer_over_http() {
         metrics.contains("stillpoint_record_cache_hits_total"),
         "{metrics}"
     );
+    assert!(
+        metrics.contains("stillpoint_match_cache_hits_total"),
+        "{metrics}"
+    );
     let openapi = server.json("/openapi.json");
     assert!(openapi["paths"]["/v1/search"].is_object());
 }

@@ -17,7 +17,8 @@ use stillpoint_config::Config;
 use stillpoint_gazetteer::Gazetteer;
 use stillpoint_index::PractitionerIndex;
 use stillpoint_search::{
-    DEFAULT_RECORD_CACHE_BYTES, Distance, Facet, Flags, Limits, SearchEngine, SearchRequest,
+    DEFAULT_MATCH_CACHE_BYTES, DEFAULT_RECORD_CACHE_BYTES, Distance, Facet, Flags, Limits,
+    SearchEngine, SearchRequest,
 };
 
 use crate::search::{build_index, ms};
@@ -43,6 +44,10 @@ pub struct Args {
     /// every hit's record from the index (the cold path).
     #[arg(long, default_value_t = DEFAULT_RECORD_CACHE_BYTES >> 20)]
     record_cache_mb: u64,
+    /// Memory for repeated text queries' matches, in MiB, as the server's `match_cache_mb`; 0
+    /// runs every text query's scorer.
+    #[arg(long, default_value_t = DEFAULT_MATCH_CACHE_BYTES >> 20)]
+    match_cache_mb: u64,
 }
 
 /// `bench/mix.lua`'s centres: large cities, where the generated practitioners concentrate.
@@ -197,7 +202,8 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
     build_index(&state, args.count, &vocabulary, gazetteer)?;
     let index = PractitionerIndex::open(&state)?;
     let engine = SearchEngine::new(&index, vocabulary, gazetteer, Limits::default())?
-        .with_record_cache(args.record_cache_mb << 20);
+        .with_record_cache(args.record_cache_mb << 20)
+        .with_match_cache(args.match_cache_mb << 20);
     engine.warm()?;
     let segments = index.reader()?.searcher().segment_readers().len();
 

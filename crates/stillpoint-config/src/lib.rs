@@ -111,6 +111,9 @@ pub struct ServerSection {
     /// Memory for the parsed stored records of recent hits, in MiB; 0 keeps none. The default
     /// is the search engine's own (`stillpoint_search::DEFAULT_RECORD_CACHE_BYTES`).
     pub record_cache_mb: u64,
+    /// Memory for the matches of repeated free-text queries, in MiB; 0 keeps none. The default
+    /// is the search engine's own (`stillpoint_search::DEFAULT_MATCH_CACHE_BYTES`).
+    pub match_cache_mb: u64,
 }
 
 impl Default for ServerSection {
@@ -128,6 +131,7 @@ impl Default for ServerSection {
             cache_max_age_secs: 0,
             reload_interval_ms: 250,
             record_cache_mb: 256,
+            match_cache_mb: 64,
         }
     }
 }
@@ -302,6 +306,10 @@ impl Config {
         check(
             server.record_cache_mb <= 1 << 20,
             "server.record_cache_mb must be at most 1048576 (1 TiB)",
+        );
+        check(
+            server.match_cache_mb <= 1 << 20,
+            "server.match_cache_mb must be at most 1048576 (1 TiB)",
         );
         check(
             server.search_queue_ms <= 60_000,
@@ -550,6 +558,11 @@ mod tests {
                 "STILLPOINT_SERVER_RECORD_CACHE_MB",
                 "1048577",
                 "record_cache_mb",
+            ),
+            (
+                "STILLPOINT_SERVER_MATCH_CACHE_MB",
+                "1048577",
+                "match_cache_mb",
             ),
         ] {
             let err = Config::load(None, vars(&[(name, value)])).unwrap_err();

@@ -110,6 +110,17 @@ impl Marks {
         self.words[w] |= 1 << (position % 64);
     }
 
+    /// Marks the positions of word `w` (positions `64 * w..64 * w + 64`) set in `bits`.
+    pub fn mark_word(&mut self, w: usize, bits: u64) {
+        if bits == 0 {
+            return;
+        }
+        if self.words[w] == 0 {
+            self.touched.push(w);
+        }
+        self.words[w] |= bits;
+    }
+
     /// The set, and the indexes of its non-zero words in ascending order.
     pub fn words(&mut self) -> (&[u64], &[usize]) {
         self.touched.sort_unstable();

@@ -30,6 +30,7 @@ use crate::columns::{
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
 use crate::geo::{EARTH_RADIUS_KM, circle_boxes, covering_cells};
+use crate::matches::TextMatches;
 use crate::plan::Plan;
 use crate::request::{Facet, Sort};
 use crate::spatial::{
@@ -51,6 +52,15 @@ enum Count {
     /// Counted already and known to pass every filter (live, flags, facet filters): only its
     /// distance is measured for the page.
     Passing,
+}
+
+/// What a free-text query gives a segment's pass.
+#[derive(Clone, Copy)]
+pub(crate) enum Text<'a> {
+    /// Its weight: the scorer finds the matches among the candidates.
+    Scorer(&'a dyn Weight),
+    /// Its matches, kept from an earlier search (see [`crate::matches`]).
+    Kept(&'a TextMatches),
 }
 
 /// A hit of one segment, before the merge across segments.
@@ -149,12 +159,12 @@ pub(crate) fn collect_segment(
     fields: &Fields,
     reader: &SegmentReader,
     columns: &SegmentColumns,
-    weight: Option<&dyn Weight>,
+    text: Option<Text<'_>>,
     window: usize,
     beyond: Option<f64>,
 ) -> Result<SegmentResult> {
     let cols: &SegmentColumns = columns;
-    let unconstrained = weight.is_none()
+    let unconstrained = text.is_none()
         && plan.association.is_none()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
@@ -297,7 +307,7 @@ pub(crate) fn collect_segment(
     let nearest_possible = plan.center.is_some()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
-        && weight.is_none()
+        && text.is_none()
         && plan.sort == Sort::Distance
         && window > 0
         && plan.cursor.is_none()
@@ -313,7 +323,7 @@ pub(crate) fn collect_segment(
     // page is full, or else every one of them (no row is read for a document that fails).
     // The cheap listings of everything stay below.
     let listing = !nearest_possible
-        && weight.is_none()
+        && text.is_none()
         && plan.radius_km.is_none()
         && plan.bbox.is_none()
         && plan.association.is_none()
@@ -322,8 +332,12 @@ pub(crate) fn collect_segment(
     // counts are not needed from this pass (a document failing only that filter would be
     // missed).
     let max_doc = reader.max_doc();
+    let kept = match text {
+        Some(Text::Kept(matches)) => Some(matches),
+        _ => None,
+    };
     let mut selective: Option<(u64, usize)> = None;
-    if weight.is_none() && !nearest_possible && !listing {
+    if text.is_none() && !nearest_possible && !listing {
         for (i, group) in plan.groups.iter().enumerate() {
             let counted = group_count_slot[i].is_some_and(|s| count_columns[s]);
             if counted {
@@ -349,7 +363,7 @@ pub(crate) fn collect_segment(
     // locations: whole nodes inside the circle at once, the rest document by document.
     let radius_walk = plan.center.is_some()
         && plan.radius_km.is_some()
-        && weight.is_none()
+        && text.is_none()
         && selective.is_none()
         && plan.association.is_none();
 
@@ -362,8 +376,11 @@ pub(crate) fn collect_segment(
         // Candidates come from the walk below.
     } else if let (Some((lat, lon)), Some(radius), None) = (plan.center, plan.radius_km, selective)
     {
-        // Text and a radius: the documents within reach, from the same walk.
-        geo_docs = Some(within_reach(cols, reader, (lat, lon), radius));
+        // Text and a radius: the documents within reach, from the same walk (kept matches are
+        // taken node by node instead, see below, unless an association narrows them).
+        if kept.is_none() || plan.association.is_some() {
+            geo_docs = Some(within_reach(cols, reader, (lat, lon), radius));
+        }
         area_exact = true;
     } else if let (Some((lat, lon)), Some(radius)) = (plan.center, plan.radius_km) {
         let cells = covering_cells(&circle_boxes(lat, lon, radius));
@@ -405,11 +422,9 @@ pub(crate) fn collect_segment(
         insert_postings(&mut bits, &inverted, &term, geo_docs.as_ref())?;
         geo_docs = Some(bits);
     }
-    let geo_docs = geo_docs.map(BitSetDocSet::from);
-
-    let mut scorer: Option<Box<dyn Scorer>> = match weight {
-        Some(w) => Some(w.scorer(reader, 1.0)?),
-        None => None,
+    let mut scorer: Option<Box<dyn Scorer>> = match text {
+        Some(Text::Scorer(w)) => Some(w.scorer(reader, 1.0)?),
+        _ => None,
     };
 
     let alive = reader.alive_bitset();
@@ -1090,7 +1105,7 @@ pub(crate) fn collect_segment(
     // costs about as much as six rows (a row holds some twenty values; the bit sets, a hundred
     // frequent ones).
     let defer_possible =
-        !nearest_done && !listing_done && !radius_walk && scorer.is_some() && counting;
+        !nearest_done && !listing_done && !radius_walk && text.is_some() && counting;
     let defer_if_dense = |matches: &[(u32, DocId, f32)]| {
         let words = matches.chunk_by(|a, b| a.0 / 64 == b.0 / 64).count();
         if defer_possible && matches.len() >= 6 * words {
@@ -1100,8 +1115,28 @@ pub(crate) fn collect_segment(
     };
     if nearest_done || listing_done || radius_walk {
         // The page and the total are known.
+    } else if let Some(kept) = kept {
+        // Kept text matches, already in rank order: those of the area.
+        let order = cols.in_rank_order(reader);
+        let all = || kept.positions().iter().zip(kept.scores());
+        let matches: Vec<(u32, DocId, f32)> = match (&geo_docs, plan.center, plan.radius_km) {
+            (Some(docs), _, _) => all()
+                .filter(|&(&p, _)| docs.contains(order[p as usize]))
+                .map(|(&p, &score)| (p, order[p as usize], score))
+                .collect(),
+            (None, Some(centre), Some(radius)) => {
+                kept_within_reach(cols, reader, centre, radius, kept)
+            }
+            (None, _, _) => all()
+                .map(|(&p, &score)| (p, order[p as usize], score))
+                .collect(),
+        };
+        defer_if_dense(&matches);
+        for (position, doc, score) in matches {
+            let _ = visit(doc, position, score, Count::All);
+        }
     } else {
-        match (geo_docs, scorer.as_mut()) {
+        match (geo_docs.map(BitSetDocSet::from), scorer.as_mut()) {
             (Some(mut docs), Some(scorer)) => {
                 // Text and area: the matches, then visited in rank order (see below).
                 let rank = cols.rank(reader);
@@ -1272,6 +1307,95 @@ fn within_reach(
         bits.insert(order[position as usize]);
     });
     bits
+}
+
+/// The kept text matches that may lie within `radius` of the centre or reach it by home visits,
+/// in rank order, each once: what [`within_reach`] and the scorer would find together, from the
+/// matches in the range of each node the walk reaches rather than from every document there.
+fn kept_within_reach(
+    cols: &SegmentColumns,
+    reader: &SegmentReader,
+    (lat, lon): (f64, f64),
+    radius: f64,
+    kept: &TextMatches,
+) -> Vec<(u32, DocId, f32)> {
+    let centre = Centre::new(lat, lon);
+    let spatial = cols.spatial(reader);
+    let points = cols.points(reader);
+    let order = cols.in_rank_order(reader);
+    let radius_t = Threshold::new(radius);
+    let within_radius = |p: usize| {
+        !centre.beyond(centre.chord2(points.xyz[p]), radius_t, || {
+            (points.lat[p], points.lon[p])
+        })
+    };
+    let bits = kept.bits();
+    // The matches found, by rank position: a document found more than once is marked once, and
+    // they come out in rank order.
+    let mut found = Marks::new(order.len());
+    within(
+        &whole_segment(spatial),
+        &centre,
+        radius,
+        radius,
+        None,
+        &mut |node| {
+            // Documents by their first location (the node's range of rank positions, a word
+            // of matches at a time), then by their other locations.
+            let (lo, hi) = node.ranges[0];
+            if lo < hi {
+                let words = lo as usize / 64..=(hi as usize - 1) / 64;
+                for (w, &word) in words.clone().zip(&bits[words]) {
+                    let first = (w * 64).max(lo as usize) - w * 64;
+                    let end = ((w + 1) * 64).min(hi as usize) - w * 64;
+                    let in_range = (u64::MAX >> (64 - (end - first))) << first;
+                    let mut matched = word & in_range;
+                    if !node.inside {
+                        let mut each = matched;
+                        while each != 0 {
+                            let bit = each.trailing_zeros();
+                            let position = (w * 64) as u32 + bit;
+                            if !within_radius(points.at(position).start) {
+                                matched &= !(1 << bit);
+                            }
+                            each &= each - 1;
+                        }
+                    }
+                    found.mark_word(w, matched);
+                }
+            }
+            let (lo, hi) = node.ranges[1];
+            for i in lo as usize..hi as usize {
+                let position = spatial.extra_position[i];
+                if kept.contains(position)
+                    && (node.inside || within_radius(spatial.extra_point[i] as usize))
+                {
+                    found.mark(position);
+                }
+            }
+        },
+    );
+    home_visitors(cols, reader, &centre, radius, &mut |position| {
+        if kept.contains(position) {
+            found.mark(position);
+        }
+    });
+    let (words, touched) = found.words();
+    let mut out = Vec::with_capacity(
+        touched
+            .iter()
+            .map(|&w| words[w].count_ones() as usize)
+            .sum(),
+    );
+    for &w in touched {
+        let mut word = words[w];
+        while word != 0 {
+            let position = (w * 64) as u32 + word.trailing_zeros();
+            out.push((position, order[position as usize], kept.score(position)));
+            word &= word - 1;
+        }
+    }
+    out
 }
 
 /// The rank positions of the documents that reach the centre only by their home visits: every

@@ -33,6 +33,7 @@ mod cursor;
 mod error;
 pub mod geo;
 mod json;
+mod matches;
 mod merge;
 mod plan;
 mod records;
@@ -50,7 +51,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use stillpoint_gazetteer::Gazetteer;
-use stillpoint_index::tantivy::query::EnableScoring;
+use stillpoint_index::tantivy::query::{EnableScoring, Query};
 use stillpoint_index::tantivy::tokenizer::TextAnalyzer;
 use stillpoint_index::tantivy::{DocAddress, IndexReader};
 use stillpoint_index::{Fields, PractitionerIndex, TEXT_TOKENIZER};
@@ -61,8 +62,10 @@ pub use request::{BoundingBox, Distance, Facet, Filters, Flags, Limits, SearchRe
 pub use response::SearchResponse;
 pub use suggest::{DEFAULT_SUGGESTIONS, Suggestion, Suggestions};
 
-use collect::collect_segment;
+use collect::{Text, collect_segment};
 use columns::{ColumnCache, slot};
+pub use matches::{DEFAULT_MATCH_CACHE_BYTES, MatchCacheStats};
+use matches::{MatchCache, TextMatches};
 use merge::{MergedHit, SegmentHits, merge};
 use plan::Context;
 use records::RecordCache;
@@ -88,6 +91,8 @@ pub struct SearchEngine {
     values: ValueCache,
     /// Parsed stored records of recent hits.
     records: RecordCache,
+    /// The matches of repeated text queries.
+    matches: MatchCache,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -122,6 +127,7 @@ impl SearchEngine {
             terms: TermsCache::default(),
             values: ValueCache::default(),
             records: RecordCache::new(DEFAULT_RECORD_CACHE_BYTES),
+            matches: MatchCache::new(DEFAULT_MATCH_CACHE_BYTES),
         })
     }
 
@@ -130,6 +136,18 @@ impl SearchEngine {
     pub fn with_record_cache(mut self, bytes: u64) -> SearchEngine {
         self.records = RecordCache::new(bytes);
         self
+    }
+
+    /// Keeps up to about `bytes` of repeated text queries' matches instead of
+    /// [`DEFAULT_MATCH_CACHE_BYTES`]; 0 keeps none, so every text search runs its scorer.
+    pub fn with_match_cache(mut self, bytes: u64) -> SearchEngine {
+        self.matches = MatchCache::new(bytes);
+        self
+    }
+
+    /// The text matches kept (see [`SearchEngine::with_match_cache`]).
+    pub fn match_cache_stats(&self) -> MatchCacheStats {
+        self.matches.stats()
     }
 
     /// The parsed records kept (see [`SearchEngine::with_record_cache`]).
@@ -143,6 +161,8 @@ impl SearchEngine {
         self.reader.reload()?;
         let searcher = self.reader.searcher();
         self.columns.retain(&searcher);
+        self.matches
+            .retain_view(searcher.generation().generation_id());
         Ok(())
     }
 
@@ -191,9 +211,18 @@ impl SearchEngine {
             }
             _ => None,
         };
-        let weight = match &query {
-            Some(q) => Some(q.weight(EnableScoring::enabled_from_searcher(&searcher))?),
-            None => None,
+        let make_weight = |q: &dyn Query| q.weight(EnableScoring::enabled_from_searcher(&searcher));
+        // A repeated query's matches are kept per segment; its weight is then made only for a
+        // segment whose matches are not kept yet.
+        let kept = match &plan.text {
+            Some(text) if query.is_some() => self
+                .matches
+                .kept(searcher.generation().generation_id(), &text.clauses),
+            _ => None,
+        };
+        let mut weight = match &query {
+            Some(q) if kept.is_none() => Some(make_weight(q.as_ref())?),
+            _ => None,
         };
         // One more than the page, to know whether a next page exists.
         let window = if plan.limit == 0 {
@@ -234,12 +263,31 @@ impl SearchEngine {
         // are known, a later segment's hit beyond the last cannot enter the page.
         let mut found: Vec<f64> = Vec::new();
         for (segment_ord, (reader, columns)) in readers.iter().zip(columns).enumerate() {
+            let matches = match (&kept, &query) {
+                (Some(kept), Some(q)) => Some(kept.get(reader.segment_id(), || {
+                    let weight = match &mut weight {
+                        Some(w) => w,
+                        None => weight.insert(make_weight(q.as_ref())?),
+                    };
+                    let mut scorer = weight.scorer(reader, 1.0)?;
+                    Ok::<_, SearchError>(TextMatches::collect(
+                        scorer.as_mut(),
+                        columns.rank(reader),
+                    ))
+                })?),
+                _ => None,
+            };
+            let text = match (&matches, &weight) {
+                (Some(m), _) => Some(Text::Kept(m)),
+                (None, Some(w)) => Some(Text::Scorer(w.as_ref())),
+                (None, None) => None,
+            };
             let result = collect_segment(
                 &plan,
                 &self.fields,
                 reader,
                 &columns,
-                weight.as_deref(),
+                text,
                 window,
                 (plan.sort == Sort::Distance && window > 0 && found.len() >= window)
                     .then(|| found[window - 1]),

@@ -166,7 +166,7 @@ const GENERIC: &[&str] = &[
 ];
 
 /// One query word, as matched against the full-text fields.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Word {
     /// Folded as typed.
     pub folded: String,
@@ -193,7 +193,7 @@ impl Word {
 }
 
 /// One clause: its words match the text, or one of its targets matches the facets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Clause {
     pub words: Vec<Word>,
     pub targets: Vec<Target>,

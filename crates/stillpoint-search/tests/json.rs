@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use stillpoint_demo::{FeedFormat, GenerateOptions};
@@ -174,4 +175,105 @@ fn a_hit_changed_after_the_search_is_written_as_it_now_is() {
     moved.nearest_location.lat += 1.0;
     assert_eq!(fast(&response), serde(&response));
     assert!(fast(&response).contains(r#""name":"Renamed \"R\"""#));
+}
+
+/// A text query asked again answers from its kept matches (see `matches` in the search core)
+/// exactly what its scorer answers: the same hits, scores, distances, counts and cursor, the
+/// first time (scorer), the second (matches collected) and the third (matches kept); near a
+/// place, within a radius or a box, in an association's directory, by every order.
+#[test]
+fn kept_text_matches_answer_what_the_scorer_answers() {
+    let f = common::fixture(&feeds());
+    let uncached = SearchEngine::new(
+        &f.index,
+        common::vocabulary(),
+        Gazetteer::embedded(),
+        Default::default(),
+    )
+    .unwrap()
+    .with_match_cache(0);
+    let text = |q: &str| SearchRequest {
+        q: Some(q.into()),
+        limit: 30,
+        ..Default::default()
+    };
+    let mut requests = Vec::new();
+    for q in ["migraine", "back pain", "baby", "biodynamic infants", "mig"] {
+        for radius in [5.0, 50.0, 400.0] {
+            for sort in [None, Some(Sort::Distance), Some(Sort::Name)] {
+                requests.push(SearchRequest {
+                    lat: Some(40.71),
+                    lon: Some(-74.0),
+                    radius: Some(Distance::km(radius)),
+                    sort,
+                    ..text(q)
+                });
+            }
+        }
+        requests.push(text(q));
+        requests.push(SearchRequest {
+            near: Some("London".into()),
+            association: Some("csta-uk".into()),
+            radius: Some(Distance::km(100.0)),
+            ..text(q)
+        });
+        requests.push(SearchRequest {
+            bbox: Some(stillpoint_search::BoundingBox {
+                min_lon: -80.0,
+                min_lat: 35.0,
+                max_lon: -70.0,
+                max_lat: 45.0,
+            }),
+            ..text(q)
+        });
+        let mut filtered = SearchRequest {
+            lat: Some(51.5),
+            lon: Some(-0.12),
+            radius: Some(Distance::km(300.0)),
+            ..text(q)
+        };
+        filtered.filters.add(Facet::Specialty, "infants");
+        filtered.flags.accepting = Some(true);
+        requests.push(filtered);
+    }
+    let json = |engine: &SearchEngine, request: &SearchRequest| {
+        let mut response = engine.search(request).unwrap();
+        response.took_ms = 0.0;
+        (serde(&response), response)
+    };
+    let mut scored = 0;
+    for request in &requests {
+        let (want, response) = json(&uncached, request);
+        let scores: BTreeSet<u32> = response
+            .hits
+            .iter()
+            .filter_map(|h| h.score.map(f32::to_bits))
+            .collect();
+        scored += usize::from(scores.len() > 2);
+        for time in 1..=3 {
+            assert_eq!(
+                json(&f.engine, request).0,
+                want,
+                "search {time}: {request:?}"
+            );
+        }
+    }
+    assert!(
+        scored >= 10,
+        "the scores tell hits apart ({scored} requests)"
+    );
+
+    // Another segment changes every score (the statistics are the index's): nothing kept from
+    // the view before answers.
+    let (_, members) = feeds().swap_remove(0);
+    assert_eq!(common::add(&f.index, "iahp", &members[..200]), 0);
+    f.engine.reload().unwrap();
+    uncached.reload().unwrap();
+    for request in &requests {
+        let (want, _) = json(&uncached, request);
+        for time in 1..=2 {
+            let got = json(&f.engine, request).0;
+            assert_eq!(got, want, "after a commit, search {time}: {request:?}");
+        }
+    }
 }

@@ -267,6 +267,8 @@ fn population() -> impl Strategy<Value = (Vec<FeedRecord>, Vec<FeedRecord>)> {
 
 struct World {
     fixture: common::Fixture,
+    /// The same index searched without kept text matches: every text search runs its scorer.
+    uncached: SearchEngine,
     practitioners: Vec<Reference>,
     regions: Vec<String>,
     vocabulary: std::sync::Arc<Vocabulary>,
@@ -325,8 +327,17 @@ fn build(records: Vec<FeedRecord>, replacements: Vec<FeedRecord>) -> World {
         .collect();
     let mut regions: Vec<String> = regions.into_iter().collect();
     regions.push("US-NY".into());
+    let uncached = SearchEngine::new(
+        &fixture.index,
+        common::vocabulary(),
+        stillpoint_gazetteer::Gazetteer::embedded(),
+        stillpoint_search::Limits::default(),
+    )
+    .unwrap()
+    .with_match_cache(0);
     World {
         fixture,
+        uncached,
         practitioners,
         regions,
         vocabulary,
@@ -950,6 +961,30 @@ fn check_text_within(world: &World, r: &SearchRequest) -> Result<(), TestCaseErr
     Ok(())
 }
 
+/// A repeated text query answers from its kept matches (see `stillpoint_search`'s `matches`)
+/// exactly what the scorer answers: the same total, page, scores, counts and cursor, the
+/// first time (scorer), the second (matches collected) and the third (matches kept).
+fn check_kept_text(world: &World, r: &SearchRequest) -> Result<(), TestCaseError> {
+    let response = |engine: &SearchEngine, request: &SearchRequest| {
+        let mut got = search(engine, request)?;
+        got.took_ms = 0.0;
+        Ok::<_, TestCaseError>(serde_json::to_string(&got).unwrap())
+    };
+    for q in ["migraine", "infants", "jaw pain", "integr"] {
+        let request = SearchRequest {
+            q: Some(q.into()),
+            cursor: None,
+            ..r.clone()
+        };
+        let want = response(&world.uncached, &request)?;
+        for time in 1..=3 {
+            let got = response(&world.fixture.engine, &request)?;
+            prop_assert_eq!(&got, &want, "{:?}, search {}: {:?}", q, time, request);
+        }
+    }
+    Ok(())
+}
+
 fn run(
     (records, replacements): (Vec<FeedRecord>, Vec<FeedRecord>),
     specs: Vec<RequestSpec>,
@@ -963,6 +998,9 @@ fn run(
         }
         if i % 3 == 0 {
             check_text_within(&world, &request)?;
+        }
+        if i % 5 == 0 {
+            check_kept_text(&world, &request)?;
         }
     }
     Ok(())

@@ -206,12 +206,17 @@ fn kept_records_never_show_a_replaced_or_another_practitioner() {
     assert_eq!(uncached.record_cache_stats().records, 0);
 }
 
-/// The server's default `record_cache_mb` is the engine's own default, so the CLI and the server
-/// keep the same records.
+/// The server's default `record_cache_mb` and `match_cache_mb` are the engine's own defaults, so
+/// the CLI and the server keep the same records and matches.
 #[test]
-fn the_configured_record_cache_default_is_the_engine_default() {
+fn the_configured_cache_defaults_are_the_engine_defaults() {
+    let server = stillpoint_config::ServerSection::default();
     assert_eq!(
-        stillpoint_config::ServerSection::default().record_cache_mb << 20,
+        server.record_cache_mb << 20,
         stillpoint_search::DEFAULT_RECORD_CACHE_BYTES
+    );
+    assert_eq!(
+        server.match_cache_mb << 20,
+        stillpoint_search::DEFAULT_MATCH_CACHE_BYTES
     );
 }

@@ -9,7 +9,7 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use stillpoint_search::RecordCacheStats;
+use stillpoint_search::{MatchCacheStats, RecordCacheStats};
 
 /// Latency buckets in seconds: searches take milliseconds, so the low end is fine-grained.
 const BUCKETS: &[f64] = &[
@@ -63,6 +63,14 @@ pub fn record_cache_gauges(stats: RecordCacheStats) {
     metrics::gauge!("stillpoint_record_cache_bytes").set(stats.bytes as f64);
     metrics::counter!("stillpoint_record_cache_hits_total").absolute(stats.hits);
     metrics::counter!("stillpoint_record_cache_misses_total").absolute(stats.misses);
+}
+
+/// Records what the search engine keeps of repeated text queries and how often it served them.
+pub fn match_cache_gauges(stats: MatchCacheStats) {
+    metrics::gauge!("stillpoint_match_cache_entries").set(stats.entries as f64);
+    metrics::gauge!("stillpoint_match_cache_bytes").set(stats.bytes as f64);
+    metrics::counter!("stillpoint_match_cache_hits_total").absolute(stats.hits);
+    metrics::counter!("stillpoint_match_cache_misses_total").absolute(stats.misses);
 }
 
 /// Counts and times every request under its route template (`/v1/practitioners/{id}`, never

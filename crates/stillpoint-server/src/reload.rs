@@ -43,6 +43,7 @@ fn check(
     known: Option<u64>,
 ) -> Result<u64, Box<dyn std::error::Error + Send + Sync>> {
     crate::metrics::record_cache_gauges(state.engine().record_cache_stats());
+    crate::metrics::match_cache_gauges(state.engine().match_cache_stats());
     let generation = state.index().generation()?;
     if known == Some(generation) {
         return Ok(generation);

@@ -52,7 +52,8 @@ pub fn serve(context: &Context, listen: SocketAddr) -> anyhow::Result<()> {
     let settings = context.config.server.clone();
     let engine = context
         .engine(&index)?
-        .with_record_cache(settings.record_cache_mb << 20);
+        .with_record_cache(settings.record_cache_mb << 20)
+        .with_match_cache(settings.match_cache_mb << 20);
     let state = AppState::new(engine, index, settings.clone())?.with_publishing(publishing);
     // The fetcher's blocking HTTP client must not be dropped on the async runtime: this handle
     // outlives the runtime, so the last reference goes here, after it.
