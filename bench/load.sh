@@ -42,6 +42,11 @@ done
 wrk -t1 -c4 -d5s -s bench/mix.lua "http://127.0.0.1:$PORT" >/dev/null
 
 echo "== $COUNT practitioners, $DURATION, $CONNECTIONS connections, $THREADS wrk thread(s)"
+# The cores: requests/s of one build differ by half between the machines this runs on (their
+# CPU family and model tell them apart), so a recorded figure names them.
+awk -F': ' '/^model name/ {name = $2} /^cpu family/ {family = $2} /^model\t/ {model = $2}
+  END {printf "cores: %s x %s, family %s model %s\n", nproc, name, family, model}' \
+  nproc="$(nproc)" /proc/cpuinfo
 # The server's CPU time around the run: requests/s is the cores' speed over the CPU a request
 # costs, and these shared cores' speed moves by a third from one day to the next, so the CPU
 # per request is the figure to compare between builds.
