@@ -1106,11 +1106,34 @@ pub(crate) fn collect_segment(
     // frequent ones).
     let defer_possible =
         !nearest_done && !listing_done && !radius_walk && text.is_some() && counting;
-    let defer_if_dense = |matches: &[(u32, DocId, f32)]| {
+    // A page by score takes, of the matches counted after the pass, only those that can beat
+    // its worst hit: the others are just marked, which is all `visit` would do for them once
+    // no fee, box or distance is left to measure (the radius is measured by the walks).
+    let marks_only = plan.sort == Sort::Relevance
+        && plan.fee_max.is_none()
+        && plan.bbox.is_none()
+        && (area_exact || plan.center.is_none());
+    // The text's matches in the area, in rank order.
+    let visit_matches = |matches: Vec<(u32, DocId, f32)>| {
         let words = matches.chunk_by(|a, b| a.0 / 64 == b.0 / 64).count();
         if defer_possible && matches.len() >= 6 * words {
             *passing.borrow_mut() = Some(bits_filters(cols.alive_bits(reader)));
             *deferred.borrow_mut() = Some(Marks::new(max_doc as usize));
+        }
+        for (position, doc, score) in matches {
+            if marks_only && let Some(marks) = deferred.borrow_mut().as_mut() {
+                let heap = heap_cell.borrow();
+                let below = window == 0
+                    || (heap.len() >= window
+                        && heap
+                            .peek()
+                            .is_some_and(|worst| score.total_cmp(&worst.0.score).is_lt()));
+                if below {
+                    marks.mark(position);
+                    continue;
+                }
+            }
+            let _ = visit(doc, position, score, Count::All);
         }
     };
     if nearest_done || listing_done || radius_walk {
@@ -1131,10 +1154,7 @@ pub(crate) fn collect_segment(
                 .map(|(&p, &score)| (p, order[p as usize], score))
                 .collect(),
         };
-        defer_if_dense(&matches);
-        for (position, doc, score) in matches {
-            let _ = visit(doc, position, score, Count::All);
-        }
+        visit_matches(matches);
     } else {
         match (geo_docs.map(BitSetDocSet::from), scorer.as_mut()) {
             (Some(mut docs), Some(scorer)) => {
@@ -1161,10 +1181,7 @@ pub(crate) fn collect_segment(
                     }
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
-                defer_if_dense(&matches);
-                for (position, doc, score) in matches {
-                    let _ = visit(doc, position, score, Count::All);
-                }
+                visit_matches(matches);
             }
             (Some(docs), None) => {
                 // Visit in rank (spatial) order: the rows and points of the area are then read
@@ -1183,10 +1200,7 @@ pub(crate) fn collect_segment(
                     doc = scorer.advance();
                 }
                 matches.sort_unstable_by_key(|&(position, _, _)| position);
-                defer_if_dense(&matches);
-                for (position, doc, score) in matches {
-                    let _ = visit(doc, position, score, Count::All);
-                }
+                visit_matches(matches);
             }
             // Nothing to find and nothing to count: every live document matches.
             (None, None) if window == 0 && unconstrained && plan.groups.is_empty() => {

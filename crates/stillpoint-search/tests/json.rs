@@ -277,3 +277,41 @@ fn kept_text_matches_answer_what_the_scorer_answers() {
         }
     }
 }
+
+/// A page by relevance is the head of a longer page of the same search (ties by id), whatever
+/// shortcut a short page takes past the matches that cannot beat its worst hit; the total and
+/// the counts do not depend on the page.
+#[test]
+fn a_page_by_relevance_is_the_head_of_a_longer_one() {
+    let f = common::fixture(&feeds());
+    let ids =
+        |r: &SearchResponse| -> Vec<String> { r.hits.iter().map(|h| h.id.to_string()).collect() };
+    let counts = |r: &SearchResponse| (r.total, serde_json::to_string(&r.facets).unwrap());
+    let mut compared = 0;
+    for q in ["biodynamic", "migraine", "baby", "back pain", "crani"] {
+        for area in [
+            None,
+            Some((40.71, -74.0, 400.0)),
+            Some((51.5, -0.12, 300.0)),
+        ] {
+            let request = |offset: usize, limit: usize| SearchRequest {
+                q: Some(q.into()),
+                lat: area.map(|a| a.0),
+                lon: area.map(|a| a.1),
+                radius: area.map(|a| Distance::km(a.2)),
+                offset,
+                limit,
+                ..Default::default()
+            };
+            let long = f.engine.search(&request(0, 100)).unwrap();
+            for (offset, limit) in [(0, 1), (0, 3), (2, 5), (0, 10), (7, 20)] {
+                let page = f.engine.search(&request(offset, limit)).unwrap();
+                let head: Vec<String> = ids(&long).into_iter().skip(offset).take(limit).collect();
+                assert_eq!(ids(&page), head, "{q:?} in {area:?}, {offset}+{limit}");
+                assert_eq!(counts(&page), counts(&long), "{q:?} in {area:?}");
+                compared += usize::from(!head.is_empty());
+            }
+        }
+    }
+    assert!(compared > 40, "{compared} pages compared");
+}
