@@ -43,6 +43,10 @@ pub(crate) struct PhraseTable {
     max_words: usize,
     /// One-word phrases, for typo-tolerant and prefix matching.
     single_words: Vec<String>,
+    /// Per length in characters, the indexes of the one-word phrases that long: a typo-tolerant
+    /// word is compared with those whose length is within its edits only (measuring every
+    /// phrase's length on each query word was most of planning a text search).
+    by_length: Vec<Vec<usize>>,
 }
 
 impl PhraseTable {
@@ -89,6 +93,13 @@ impl PhraseTable {
             .cloned()
             .collect();
         table.single_words.sort_unstable();
+        for (i, w) in table.single_words.iter().enumerate() {
+            let length = w.chars().count();
+            if table.by_length.len() <= length {
+                table.by_length.resize(length + 1, Vec::new());
+            }
+            table.by_length[length].push(i);
+        }
         table
     }
 
@@ -129,13 +140,20 @@ impl PhraseTable {
             }
         }
         if distance > 0 {
-            for w in &self.single_words {
-                // Lengths in characters: folded text keeps Greek and Cyrillic letters.
-                if w.chars().count().abs_diff(word.chars().count()) <= usize::from(distance)
-                    && edit_distance(w, word, distance) <= distance
-                {
-                    push(w);
-                }
+            // Lengths in characters: folded text keeps Greek and Cyrillic letters.
+            let length = word.chars().count();
+            let lengths =
+                length.saturating_sub(usize::from(distance))..=length + usize::from(distance);
+            let mut near: Vec<usize> = lengths
+                .filter_map(|l| self.by_length.get(l))
+                .flatten()
+                .copied()
+                .filter(|&i| edit_distance(&self.single_words[i], word, distance) <= distance)
+                .collect();
+            // In the phrases' order, as when every phrase was compared.
+            near.sort_unstable();
+            for i in near {
+                push(&self.single_words[i]);
             }
         }
         out
@@ -707,6 +725,58 @@ fn escape_into(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Typo-tolerant phrases are looked up among those of a near length: the same targets, in
+    /// the same order, as comparing the word with every one-word phrase.
+    #[test]
+    fn approximate_phrases_are_those_of_every_phrase_compared() {
+        let vocabulary = Vocabulary::from_toml_str(stillpoint_config::DEFAULT_VOCABULARY).unwrap();
+        let table = PhraseTable::new(&vocabulary);
+        let every = |word: &str, distance: u8| {
+            let mut out: Vec<Target> = Vec::new();
+            for w in &table.single_words {
+                if w.chars().count().abs_diff(word.chars().count()) <= usize::from(distance)
+                    && edit_distance(w, word, distance) <= distance
+                {
+                    for t in &table.phrases[w] {
+                        if !out.contains(t) {
+                            out.push(t.clone());
+                        }
+                    }
+                }
+            }
+            out
+        };
+        let mut words: Vec<String> = table.single_words.clone();
+        for w in table.single_words.iter().step_by(5) {
+            let chars: Vec<char> = w.chars().collect();
+            // One letter dropped, one doubled, two swapped, one more at the end.
+            for i in 0..chars.len() {
+                let mut dropped = chars.clone();
+                dropped.remove(i);
+                words.push(dropped.iter().collect());
+                let mut doubled = chars.clone();
+                doubled.insert(i, chars[i]);
+                words.push(doubled.iter().collect());
+            }
+            if chars.len() > 2 {
+                let mut swapped = chars.clone();
+                swapped.swap(0, 1);
+                words.push(swapped.iter().collect());
+            }
+            words.push(format!("{w}x"));
+        }
+        words.extend(["", "a", "ωμέγα", "мигрень"].map(String::from));
+        let mut found = 0;
+        for word in &words {
+            for distance in 1..=2 {
+                let want = every(word, distance);
+                found += usize::from(!want.is_empty());
+                assert_eq!(table.approximate(word, distance, false), want, "{word:?}");
+            }
+        }
+        assert!(found > 500, "{found}");
+    }
 
     #[test]
     fn html_is_escaped_between_runs_of_text() {
