@@ -25,7 +25,8 @@ use stillpoint_index::tantivy::{
 
 use crate::bits::{Filters, Marks, Range, RangeMasks, RankBits, any_set, fee_within, is_set};
 use crate::columns::{
-    FACET_COLUMNS, HAS_HOME, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values, untag,
+    FACET_COLUMNS, HAS_HOME, Points, SegmentColumns, VERIFIED_BITS, flag_bits, slot, slot_values,
+    untag,
 };
 use crate::cursor::{CursorKey, Primary};
 use crate::error::Result;
@@ -1280,12 +1281,7 @@ fn within_reach(
     let points = cols.points(reader);
     let order = cols.in_rank_order(reader);
     let mut bits = BitSet::with_max_value(reader.max_doc().max(1));
-    let radius_t = Threshold::new(radius);
-    let within_radius = |p: usize| {
-        !centre.beyond(centre.chord2(points.xyz[p]), radius_t, || {
-            (points.lat[p], points.lon[p])
-        })
-    };
+    let within_radius = within_of(&centre, points, radius);
     within(
         &whole_segment(spatial),
         &centre,
@@ -1323,6 +1319,20 @@ fn within_reach(
     bits
 }
 
+/// Whether the point at an index of `points` lies within `radius` of the centre.
+fn within_of<'a>(
+    centre: &'a Centre,
+    points: &'a Points,
+    radius: f64,
+) -> impl Fn(usize) -> bool + 'a {
+    let radius = Threshold::new(radius);
+    move |p| {
+        !centre.beyond(centre.chord2(points.xyz[p]), radius, || {
+            (points.lat[p], points.lon[p])
+        })
+    }
+}
+
 /// The kept text matches that may lie within `radius` of the centre or reach it by home visits,
 /// in rank order, each once: what [`within_reach`] and the scorer would find together, from the
 /// matches in the range of each node the walk reaches rather than from every document there.
@@ -1337,12 +1347,7 @@ fn kept_within_reach(
     let spatial = cols.spatial(reader);
     let points = cols.points(reader);
     let order = cols.in_rank_order(reader);
-    let radius_t = Threshold::new(radius);
-    let within_radius = |p: usize| {
-        !centre.beyond(centre.chord2(points.xyz[p]), radius_t, || {
-            (points.lat[p], points.lon[p])
-        })
-    };
+    let within_radius = within_of(&centre, points, radius);
     let bits = kept.bits();
     // The matches found, by rank position: a document found more than once is marked once, and
     // they come out in rank order.

@@ -127,14 +127,7 @@ fn check_all(engine: &SearchEngine) -> usize {
 fn write_json_is_serdes_json() {
     let f = common::fixture(&feeds());
     assert!(check_all(&f.engine) > 300, "the requests find hits");
-    let uncached = SearchEngine::new(
-        &f.index,
-        common::vocabulary(),
-        Gazetteer::embedded(),
-        Default::default(),
-    )
-    .unwrap()
-    .with_record_cache(0);
+    let uncached = common::engine(&f.index).with_record_cache(0);
     check_all(&uncached);
 }
 
@@ -184,14 +177,7 @@ fn a_hit_changed_after_the_search_is_written_as_it_now_is() {
 #[test]
 fn kept_text_matches_answer_what_the_scorer_answers() {
     let f = common::fixture(&feeds());
-    let uncached = SearchEngine::new(
-        &f.index,
-        common::vocabulary(),
-        Gazetteer::embedded(),
-        Default::default(),
-    )
-    .unwrap()
-    .with_match_cache(0);
+    let uncached = common::engine(&f.index).with_match_cache(0);
     let text = |q: &str| SearchRequest {
         q: Some(q.into()),
         limit: 30,

@@ -327,14 +327,7 @@ fn build(records: Vec<FeedRecord>, replacements: Vec<FeedRecord>) -> World {
         .collect();
     let mut regions: Vec<String> = regions.into_iter().collect();
     regions.push("US-NY".into());
-    let uncached = SearchEngine::new(
-        &fixture.index,
-        common::vocabulary(),
-        stillpoint_gazetteer::Gazetteer::embedded(),
-        stillpoint_search::Limits::default(),
-    )
-    .unwrap()
-    .with_match_cache(0);
+    let uncached = common::engine(&fixture.index).with_match_cache(0);
     World {
         fixture,
         uncached,

@@ -98,13 +98,7 @@ fn a_warmed_engine_answers_like_a_cold_one() {
     let f = common::fixture(&[("upledger", records.clone())]);
     // Publishing again replaces documents: the earlier ones are deleted, not yet merged away.
     common::add(&f.index, "upledger", &records[..1]);
-    let cold = stillpoint_search::SearchEngine::new(
-        &f.index,
-        common::vocabulary(),
-        stillpoint_gazetteer::Gazetteer::embedded(),
-        stillpoint_search::Limits::default(),
-    )
-    .unwrap();
+    let cold = common::engine(&f.index);
     f.engine.reload().unwrap();
     f.engine.warm().unwrap();
     let mut near = SearchRequest {
@@ -148,14 +142,7 @@ fn kept_records_never_show_a_replaced_or_another_practitioner() {
         record("2", "Ben Denver", "Denver", "CO", &["migraine"]),
     ];
     let f = common::fixture(&[("upledger", records)]);
-    let uncached = stillpoint_search::SearchEngine::new(
-        &f.index,
-        common::vocabulary(),
-        stillpoint_gazetteer::Gazetteer::embedded(),
-        stillpoint_search::Limits::default(),
-    )
-    .unwrap()
-    .with_record_cache(0);
+    let uncached = common::engine(&f.index).with_record_cache(0);
     let everyone = SearchRequest::default();
     let hits = |r: stillpoint_search::SearchResponse| serde_json::to_value(r.hits).unwrap();
     let first = hits(f.engine.search(&everyone).unwrap());

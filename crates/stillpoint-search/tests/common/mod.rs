@@ -29,14 +29,20 @@ pub fn fixture(feeds: &[(&str, Vec<FeedRecord>)]) -> Fixture {
     for (association, records) in feeds {
         add(&index, association, records);
     }
-    let engine = SearchEngine::new(
-        &index,
+    let engine = engine(&index);
+    Fixture { dir, index, engine }
+}
+
+/// A search engine over `index` with the default vocabulary, gazetteer and limits (another
+/// engine over a fixture's index: one keeping nothing, say, to compare with).
+pub fn engine(index: &PractitionerIndex) -> SearchEngine {
+    SearchEngine::new(
+        index,
         vocabulary(),
         Gazetteer::embedded(),
         Limits::default(),
     )
-    .unwrap();
-    Fixture { dir, index, engine }
+    .unwrap()
 }
 
 /// Ingests records for an association (upsert) and returns the number rejected.
