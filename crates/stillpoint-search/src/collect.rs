@@ -1,9 +1,10 @@
 //! The single pass over one segment that yields, together, the exact total, the best hits in
 //! sort order and the disjunctive facet counts.
 //!
-//! Candidates come from the text query's scorer, from a walk over the segment's quadtree of
-//! locations (a radius, and nearest first; see [`crate::spatial`]), from the geo cells covering a
-//! box, from a selective filter's postings, or from every document. Each candidate is checked against the exact predicates (distance on
+//! Candidates come from the text query's scorer or its kept matches (see [`crate::matches`]),
+//! from a walk over the segment's quadtree of locations (a radius, and nearest first; see
+//! [`crate::spatial`]), from the geo cells covering a box, from a selective filter's postings,
+//! or from every document. Each candidate is checked against the exact predicates (distance on
 //! the sphere, box, flags, fee) and then against the facet filters: a document failing no facet
 //! filter is a hit and counts in every facet; a document failing exactly one facet filter F
 //! counts only in F's facet (so F's counts show what ticking another F value would add); a

@@ -22,16 +22,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use quick_cache::Weighter;
-use quick_cache::sync::Cache;
+use quick_cache::sync::{Cache, GuardResult};
+use quick_cache::{OptionsBuilder, Weighter};
 use stillpoint_index::tantivy::TERMINATED;
 use stillpoint_index::tantivy::index::SegmentId;
 use stillpoint_index::tantivy::query::Scorer;
 
 use crate::text::Clause;
 
-/// The default memory for kept matches: a query matching every practitioner of the 1M bench
-/// index takes 8 MB, one matching a tenth of them under 1 MB.
+/// The default memory for kept matches: a query's matches in a segment of 1,000,000
+/// practitioners take 7.8 MiB when it matches all of them, 0.9 MiB when it matches a tenth.
 pub const DEFAULT_MATCH_CACHE_BYTES: u64 = 64 << 20;
 
 /// Queries remembered as seen once, at most (their clauses only).
@@ -86,6 +86,7 @@ impl TextMatches {
         &self.positions
     }
 
+    /// The score of each of [`TextMatches::positions`].
     pub(crate) fn scores(&self) -> &[f32] {
         &self.scores
     }
@@ -104,6 +105,7 @@ impl TextMatches {
 
     /// The score of the document at `position`, which matches.
     pub(crate) fn score(&self, position: u32) -> f32 {
+        debug_assert!(self.contains(position), "{position} is not a match");
         let w = position as usize / 64;
         let below = self.bits[w] & ((1u64 << (position % 64)) - 1);
         self.scores[(self.before[w] + below.count_ones()) as usize]
@@ -117,6 +119,7 @@ impl TextMatches {
 /// (view, segment, the query's clauses).
 type Key = (u64, SegmentId, Arc<[Clause]>);
 
+/// What an entry weighs: its matches' memory.
 #[derive(Debug, Clone)]
 struct MatchWeight;
 
@@ -126,11 +129,21 @@ impl Weighter<Key, Arc<TextMatches>> for MatchWeight {
     }
 }
 
+type Entries = Cache<Key, Arc<TextMatches>, MatchWeight>;
+
+/// What is known of a query in a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Seen {
+    view: u64,
+    /// Its matches in some segment would take more than half the memory: never kept.
+    too_large: bool,
+}
+
 /// The matches of repeated text queries (see the module's documentation).
 pub(crate) struct MatchCache {
-    cache: Option<Cache<Key, Arc<TextMatches>, MatchWeight>>,
-    /// Queries asked once in some view (the value is the view).
-    seen: Cache<Arc<[Clause]>, u64>,
+    cache: Option<Entries>,
+    /// The queries searched in some view.
+    seen: Cache<Arc<[Clause]>, Seen>,
     /// Segments searched from kept matches, and those whose matches were collected.
     hits: AtomicU64,
     misses: AtomicU64,
@@ -144,10 +157,11 @@ pub struct MatchCacheStats {
     pub entries: u64,
     /// Their memory.
     pub bytes: u64,
+    /// The memory they may take (`server.match_cache_mb`).
     pub capacity_bytes: u64,
     /// Segments searched from kept matches since the engine was made.
     pub hits: u64,
-    /// Segments whose matches were collected by the scorer to be kept.
+    /// Segments whose matches were collected over the whole segment (kept, unless too large).
     pub misses: u64,
 }
 
@@ -162,47 +176,70 @@ impl std::fmt::Debug for MatchCache {
 
 /// Whether a search's text query is kept, and its matches in each segment when it is.
 pub(crate) struct Kept<'a> {
-    cache: &'a Cache<Key, Arc<TextMatches>, MatchWeight>,
+    cache: &'a Entries,
     owner: &'a MatchCache,
     view: u64,
     clauses: Arc<[Clause]>,
 }
 
 impl Kept<'_> {
-    /// The query's matches in `segment`, collected by `scorer` (over the whole segment) when
-    /// they are not kept yet.
+    /// The query's matches in `segment`; `collect` gathers them (over the whole segment) when
+    /// they are not kept yet. Matches taking more than half the memory are used for this search
+    /// only, and the query is then no longer kept in this view (its later searches run their
+    /// scorer over the area alone, rather than collect the whole segment each time).
     pub(crate) fn get<E>(
         &self,
         segment: SegmentId,
         collect: impl FnOnce() -> Result<TextMatches, E>,
     ) -> Result<Arc<TextMatches>, E> {
         let key = (self.view, segment, self.clauses.clone());
-        let mut collected = false;
-        let matches = self.cache.get_or_insert_with(&key, || {
-            collected = true;
-            collect().map(Arc::new)
-        });
-        let counter = if collected {
-            &self.owner.misses
-        } else {
-            &self.owner.hits
+        let guard = match self.cache.get_value_or_guard(&key, None) {
+            GuardResult::Value(matches) => {
+                self.owner.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(matches);
+            }
+            GuardResult::Guard(guard) => Some(guard),
+            GuardResult::Timeout => None,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
-        matches
+        self.owner.misses.fetch_add(1, Ordering::Relaxed);
+        let matches = Arc::new(collect()?);
+        if matches.bytes() > self.cache.capacity() / 2 {
+            let seen = Seen {
+                view: self.view,
+                too_large: true,
+            };
+            self.owner.seen.insert(self.clauses.clone(), seen);
+        } else if let Some(guard) = guard {
+            // (Refused only when the entry outweighs the cache, ruled out above.)
+            let _ = guard.insert(matches.clone());
+        }
+        Ok(matches)
     }
 }
 
 impl MatchCache {
     /// A cache holding up to about `bytes` of matches; 0 keeps none.
     pub(crate) fn new(bytes: u64) -> MatchCache {
+        // One shard: a search asks it once per segment, and a shard's share of the memory
+        // bounds the largest entry (eight shards kept no query matching a whole 1M segment).
+        let cache = (bytes > 0).then(|| {
+            let options = OptionsBuilder::new()
+                .estimated_items_capacity(256)
+                .weight_capacity(bytes)
+                .shards(1)
+                .build()
+                .expect("the options are complete");
+            Cache::with_options(options, MatchWeight, Default::default(), Default::default())
+        });
         MatchCache {
-            cache: (bytes > 0).then(|| Cache::with_weighter(256, bytes, MatchWeight)),
+            cache,
             seen: Cache::new(SEEN_QUERIES),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
     }
 
+    /// What it holds, and how often it served.
     pub(crate) fn stats(&self) -> MatchCacheStats {
         self.cache
             .as_ref()
@@ -216,20 +253,27 @@ impl MatchCache {
     }
 
     /// Whether the text query made of `clauses` is kept in `view`: it is from its second
-    /// search in the same view on.
+    /// search in the same view on, unless its matches are too large.
     pub(crate) fn kept(&self, view: u64, clauses: &[Clause]) -> Option<Kept<'_>> {
         let cache = self.cache.as_ref()?;
         let clauses: Arc<[Clause]> = clauses.into();
-        if self.seen.get(&clauses) != Some(view) {
-            self.seen.insert(clauses, view);
-            return None;
+        match self.seen.get(&clauses) {
+            Some(seen) if seen.view == view && !seen.too_large => Some(Kept {
+                cache,
+                owner: self,
+                view,
+                clauses,
+            }),
+            Some(seen) if seen.view == view => None,
+            _ => {
+                let seen = Seen {
+                    view,
+                    too_large: false,
+                };
+                self.seen.insert(clauses, seen);
+                None
+            }
         }
-        Some(Kept {
-            cache,
-            owner: self,
-            view,
-            clauses,
-        })
     }
 
     /// Drops the matches of views other than `view`: their scores are no longer those a search
@@ -238,5 +282,85 @@ impl MatchCache {
         if let Some(cache) = &self.cache {
             cache.retain(|key, _| key.0 == view);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Word;
+
+    fn clauses(word: &str) -> Vec<Clause> {
+        let word = Word {
+            folded: word.into(),
+            stem: word.into(),
+            distance: 0,
+            prefix: false,
+        };
+        vec![Clause {
+            words: vec![word],
+            targets: Vec::new(),
+        }]
+    }
+
+    /// Every position of `n` below `matching` matches, scoring its position.
+    fn matches(n: u32, matching: u32) -> TextMatches {
+        let positions: Vec<u32> = (0..matching).collect();
+        let mut bits = vec![0u64; n.div_ceil(64) as usize];
+        for &p in &positions {
+            bits[p as usize / 64] |= 1 << (p % 64);
+        }
+        let before = (0..bits.len() as u32)
+            .map(|w| (w * 64).min(matching))
+            .collect();
+        TextMatches {
+            scores: positions.iter().map(|&p| p as f32).collect(),
+            positions: positions.into_boxed_slice(),
+            bits: bits.into_boxed_slice(),
+            before,
+        }
+    }
+
+    /// A query is kept from its second search in a view; matches larger than half the memory
+    /// serve their own search only, and the query then runs its scorer for the rest of the view
+    /// instead of collecting a whole segment on every search; a new view starts over.
+    #[test]
+    fn repeated_queries_are_kept_unless_too_large() {
+        let cache = MatchCache::new(100_000);
+        let segment = SegmentId::generate_random();
+        let (small, large) = (clauses("jaw"), clauses("pain"));
+        let collect = |n| move || Ok::<_, ()>(matches(64_000, n));
+
+        assert!(cache.kept(1, &small).is_none(), "seen once");
+        let kept = cache.kept(1, &small).expect("seen twice");
+        assert_eq!(
+            kept.get(segment, collect(100)).unwrap().positions().len(),
+            100
+        );
+        let again = kept
+            .get(segment, || -> Result<TextMatches, ()> { panic!("kept") })
+            .unwrap();
+        assert_eq!(again.score(99), 99.0);
+        assert!(cache.kept(1, &small).is_some());
+
+        assert!(cache.kept(1, &large).is_none());
+        let kept = cache.kept(1, &large).expect("seen twice");
+        // 8 bytes a match: 6,250 matches take half the memory.
+        assert_eq!(
+            kept.get(segment, collect(6_300)).unwrap().positions().len(),
+            6_300
+        );
+        assert!(cache.kept(1, &large).is_none(), "too large: the scorer");
+        let stats = cache.stats();
+        assert_eq!(
+            (stats.entries, stats.hits, stats.misses),
+            (1, 1, 2),
+            "{stats:?}"
+        );
+
+        cache.retain_view(2);
+        assert_eq!(cache.stats().entries, 0);
+        assert!(cache.kept(2, &large).is_none(), "a new view: seen once");
+        assert!(cache.kept(2, &large).is_some());
     }
 }

@@ -172,8 +172,9 @@ fn a_hit_changed_after_the_search_is_written_as_it_now_is() {
 
 /// A text query asked again answers from its kept matches (see `matches` in the search core)
 /// exactly what its scorer answers: the same hits, scores, distances, counts and cursor, the
-/// first time (scorer), the second (matches collected) and the third (matches kept); near a
-/// place, within a radius or a box, in an association's directory, by every order.
+/// first time (scorer), the second (matches collected) and the third (matches kept), and the
+/// page its cursor leads to; near a place, within a radius or a box, in an association's
+/// directory, by every order. So does an engine with room for a few queries only.
 #[test]
 fn kept_text_matches_answer_what_the_scorer_answers() {
     let f = common::fixture(&feeds());
@@ -227,7 +228,7 @@ fn kept_text_matches_answer_what_the_scorer_answers() {
         response.took_ms = 0.0;
         (serde(&response), response)
     };
-    let mut scored = 0;
+    let (mut scored, mut followed) = (0, 0);
     for request in &requests {
         let (want, response) = json(&uncached, request);
         let scores: BTreeSet<u32> = response
@@ -243,11 +244,37 @@ fn kept_text_matches_answer_what_the_scorer_answers() {
                 "search {time}: {request:?}"
             );
         }
+        if let Some(cursor) = response.next_cursor {
+            let next = SearchRequest {
+                cursor: Some(cursor),
+                ..request.clone()
+            };
+            let (want, _) = json(&uncached, &next);
+            for time in 1..=3 {
+                let got = json(&f.engine, &next).0;
+                assert_eq!(got, want, "next page, search {time}: {next:?}");
+            }
+            followed += 1;
+        }
     }
+    assert!(followed >= 10, "{followed} cursors followed");
     assert!(
         scored >= 10,
         "the scores tell hits apart ({scored} requests)"
     );
+
+    // With room for a few queries (an entry may take at most half the memory): the larger
+    // ones run their scorer, the others are kept while they fit.
+    let small = common::engine(&f.index).with_match_cache(4 << 10);
+    for request in &requests {
+        let (want, _) = json(&uncached, request);
+        for time in 1..=3 {
+            let got = json(&small, request).0;
+            assert_eq!(got, want, "small, search {time}: {request:?}");
+        }
+    }
+    let stats = small.match_cache_stats();
+    assert!(stats.hits > 0 && stats.bytes <= 4 << 10, "{stats:?}");
 
     // Another segment changes every score (the statistics are the index's): nothing kept from
     // the view before answers.
