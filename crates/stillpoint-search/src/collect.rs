@@ -166,6 +166,11 @@ pub(crate) fn collect_segment(
     beyond: Option<f64>,
 ) -> Result<SegmentResult> {
     let cols: &SegmentColumns = columns;
+    // A text query's kept matches, when it has them (otherwise its scorer, made below).
+    let kept = match text {
+        Some(Text::Kept(matches)) => Some(matches),
+        _ => None,
+    };
     let unconstrained = text.is_none()
         && plan.association.is_none()
         && plan.radius_km.is_none()
@@ -334,10 +339,6 @@ pub(crate) fn collect_segment(
     // counts are not needed from this pass (a document failing only that filter would be
     // missed).
     let max_doc = reader.max_doc();
-    let kept = match text {
-        Some(Text::Kept(matches)) => Some(matches),
-        _ => None,
-    };
     let mut selective: Option<(u64, usize)> = None;
     if text.is_none() && !nearest_possible && !listing {
         for (i, group) in plan.groups.iter().enumerate() {

@@ -15,8 +15,10 @@
 //!
 //! A query seen once is not kept: the first search runs the scorer over the area alone, and
 //! keeping its matches would cost a pass over the whole segment (a typed word's every prefix is
-//! a query of its own). Entries name the view they were made in (tantivy's searcher
-//! generation), since scores change with the statistics; those of earlier views are dropped on
+//! a query of its own). Nor is a query whose matches in a segment would take more than half the
+//! memory: it runs its scorer for the rest of the view, rather than collect a whole segment on
+//! every search. Entries name the view they were made in (tantivy's searcher generation), since
+//! scores change with the statistics; those of earlier views are dropped on
 //! [`MatchCache::retain_view`] and, like any other, when the memory runs out.
 
 use std::sync::Arc;
@@ -34,7 +36,7 @@ use crate::text::Clause;
 /// practitioners take 7.8 MiB when it matches all of them, 0.9 MiB when it matches a tenth.
 pub const DEFAULT_MATCH_CACHE_BYTES: u64 = 64 << 20;
 
-/// Queries remembered as seen once, at most (their clauses only).
+/// Queries remembered as searched in some view, at most (their clauses only).
 const SEEN_QUERIES: usize = 4_096;
 
 /// Bytes an entry takes beyond its matches: the key, the bit set's and vectors' headers.
